@@ -1,0 +1,84 @@
+/// @file
+/// @brief The request and response values handlers see, free of Beast and Asio.
+///
+/// The server fills a Request that borrows from the parsed Beast message for the
+/// duration of one handler call; a handler fills a Response. Handlers throw HttpError
+/// for client mistakes; the server renders it as RFC 7807 problem+json in one place.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tocsin::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+
+std::string_view ToString(Method m);
+
+class Request {
+public:
+    Method method = Method::kOther;
+    std::string_view target;  // as sent: path plus query
+    std::string_view path;    // before '?'
+    std::string_view query;   // after '?', raw
+    std::string_view body;
+    std::string remote_address;
+    std::vector<std::pair<std::string, std::string>> path_params;
+
+    /// Header value, empty if absent. Case-insensitive name.
+    [[nodiscard]] std::string_view Header(std::string_view name) const;
+    /// Percent-decoded query parameter, nullopt if absent.
+    [[nodiscard]] std::optional<std::string> QueryParam(std::string_view key) const;
+    /// Path parameter captured by a `{name}` segment of the route; empty if none.
+    [[nodiscard]] std::string_view Param(std::string_view name) const;
+
+    // Set by the server: a lookup into the native message.
+    std::string_view (*header_lookup)(const void* native, std::string_view name) = nullptr;
+    const void* native = nullptr;
+};
+
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    // Zero-copy body: bytes owned by `shared_owner` (an immutable snapshot), used when set.
+    std::shared_ptr<const void> shared_owner;
+    std::string_view shared_body;
+
+    void SetHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+    void SetShared(std::shared_ptr<const void> owner, std::string_view bytes) {
+        shared_owner = std::move(owner);
+        shared_body = bytes;
+    }
+    [[nodiscard]] std::string_view Body() const { return shared_owner ? shared_body : std::string_view(body); }
+};
+
+/// A client-visible error. `type` is a short slug appended to the problem type URI
+/// ("invalid-field"), `field` names the offending input (dotted path) when there is one.
+class HttpError : public std::runtime_error {
+public:
+    HttpError(int status, std::string type, std::string detail, std::string field = {})
+        : std::runtime_error(detail), status_(status), type_(std::move(type)), field_(std::move(field)) {}
+    [[nodiscard]] int Status() const { return status_; }
+    [[nodiscard]] const std::string& Type() const { return type_; }
+    [[nodiscard]] const std::string& Field() const { return field_; }
+
+private:
+    int status_;
+    std::string type_;
+    std::string field_;
+};
+
+/// Fills `res` with an RFC 7807 application/problem+json body.
+void WriteProblem(Response& res, int status, std::string_view type, std::string_view detail, std::string_view field = {});
+
+/// Percent-decodes `s` ('+' as space when `plus_is_space`). Invalid escapes are kept as is.
+std::string PercentDecode(std::string_view s, bool plus_is_space);
+
+}  // namespace tocsin::http

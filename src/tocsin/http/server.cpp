@@ -1,0 +1,331 @@
+#include "tocsin/http/server.hpp"
+
+#include "tocsin/common/log.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace tocsin::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using BeastRequest = bhttp::request<bhttp::string_body>;
+
+Method ToMethod(bhttp::verb v) {
+    switch (v) {
+        case bhttp::verb::get: return Method::kGet;
+        case bhttp::verb::head: return Method::kHead;
+        case bhttp::verb::post: return Method::kPost;
+        case bhttp::verb::put: return Method::kPut;
+        case bhttp::verb::patch: return Method::kPatch;
+        case bhttp::verb::delete_: return Method::kDelete;
+        case bhttp::verb::options: return Method::kOptions;
+        default: return Method::kOther;
+    }
+}
+
+std::string_view LookupHeader(const void* native, std::string_view name) {
+    const auto& req = *static_cast<const BeastRequest*>(native);
+    auto it = req.find(beast::string_view(name.data(), name.size()));
+    if (it == req.end()) return {};
+    auto v = it->value();
+    return {v.data(), v.size()};
+}
+
+const char* StatusClass(int status) {
+    if (status < 200) return "1xx";
+    if (status < 300) return "2xx";
+    if (status < 400) return "3xx";
+    if (status < 500) return "4xx";
+    return "5xx";
+}
+
+}  // namespace
+
+Result<void> ServerOptions::Validate() const {
+    boost::system::error_code ec;
+    asio::ip::make_address(address, ec);
+    if (ec) return Error::Invalid("server.address", "not an IP address: " + address);
+    if (body_limit < 1024) return Error::Invalid("server.body_limit", "must be at least 1024 bytes");
+    if (header_limit < 1024) return Error::Invalid("server.header_limit", "must be at least 1024 bytes");
+    if (io_threads < 1 || io_threads > 64) return Error::Invalid("server.io_threads", "must be 1 to 64");
+    if (blocking_threads < 1 || blocking_threads > 64) return Error::Invalid("server.blocking_threads", "must be 1 to 64");
+    if (read_timeout.count() <= 0) return Error::Invalid("server.read_timeout", "must be positive");
+    return {};
+}
+
+struct Server::Impl {
+    Impl(ServerOptions o, const Router& r, MetricsRegistry& m)
+        : options(std::move(o)),
+          router(r),
+          ioc(options.io_threads),
+          blocking(static_cast<std::size_t>(options.blocking_threads)),
+          acceptor(ioc),
+          signals(ioc),
+          requests_2xx(m.GetCounter("tocsin_http_requests_total", "HTTP requests answered", "code=\"2xx\"")),
+          requests_3xx(m.GetCounter("tocsin_http_requests_total", "HTTP requests answered", "code=\"3xx\"")),
+          requests_4xx(m.GetCounter("tocsin_http_requests_total", "HTTP requests answered", "code=\"4xx\"")),
+          requests_5xx(m.GetCounter("tocsin_http_requests_total", "HTTP requests answered", "code=\"5xx\"")),
+          latency(m.GetHistogram("tocsin_http_request_duration_seconds", "Time from request read to response written")),
+          connections(m.GetCounter("tocsin_http_connections_total", "Connections accepted")) {}
+
+    ServerOptions options;
+    const Router& router;
+    asio::io_context ioc;
+    asio::thread_pool blocking;
+    tcp::acceptor acceptor;
+    asio::signal_set signals;
+    std::atomic<bool> stopping{false};
+    std::atomic<int> in_flight{0};
+    std::function<void()> on_shutdown;
+    Counter& requests_2xx;
+    Counter& requests_3xx;
+    Counter& requests_4xx;
+    Counter& requests_5xx;
+    Histogram& latency;
+    Counter& connections;
+    std::shared_ptr<spdlog::logger> log = Logger("http");
+
+    void Count(int status) {
+        switch (StatusClass(status)[0]) {
+            case '2': requests_2xx.Add(); break;
+            case '3': requests_3xx.Add(); break;
+            case '4': requests_4xx.Add(); break;
+            default:
+                if (status >= 500) requests_5xx.Add();
+                break;
+        }
+    }
+
+    asio::awaitable<void> Accept() {
+        for (;;) {
+            boost::system::error_code ec;
+            // Each connection gets its own strand so that its timer and socket never race.
+            tcp::socket socket(asio::make_strand(ioc));
+            co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                if (stopping || ec == asio::error::operation_aborted) co_return;
+                log->warn("[http.Accept] {}", ec.message());
+                continue;
+            }
+            connections.Add();
+            socket.set_option(tcp::no_delay(true), ec);
+            auto ex = socket.get_executor();
+            asio::co_spawn(ex, Session(beast::tcp_stream(std::move(socket))), [this](std::exception_ptr e) {
+                if (!e) return;
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& err) {
+                    log->error("[http.Session] escaped exception: {}", err.what());
+                }
+            });
+        }
+    }
+
+    void Dispatch(const Handler& handler, const Request& req, Response& res) {
+        try {
+            handler(req, res);
+        } catch (const HttpError& e) {
+            res = Response{};
+            WriteProblem(res, e.Status(), e.Type(), e.what(), e.Field());
+        } catch (const std::exception& e) {
+            log->error("[http.Dispatch] {} {}: {}", ToString(req.method), req.path, e.what());
+            res = Response{};
+            WriteProblem(res, 500, "internal", "the server failed to handle the request; it has been logged");
+        }
+    }
+
+    asio::awaitable<void> WriteProblemAndClose(beast::tcp_stream& stream, int status, std::string_view type, std::string_view detail) {
+        Response res;
+        WriteProblem(res, status, type, detail);
+        bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(status), 11};
+        out.set(bhttp::field::content_type, res.content_type);
+        out.body() = res.body;
+        out.keep_alive(false);
+        out.prepare_payload();
+        Count(status);
+        boost::system::error_code ec;
+        stream.expires_after(options.read_timeout);
+        co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    asio::awaitable<void> Session(beast::tcp_stream stream) {
+        beast::flat_buffer buffer;
+        boost::system::error_code ec;
+        std::string remote;
+        if (auto ep = stream.socket().remote_endpoint(ec); !ec) remote = ep.address().to_string();
+
+        for (;;) {
+            bhttp::request_parser<bhttp::string_body> parser;
+            parser.body_limit(options.body_limit);
+            parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+
+            // An idle keep-alive connection may wait idle_timeout for its next request; once
+            // bytes arrive the whole request must be in within read_timeout.
+            stream.expires_after(buffer.size() > 0 ? options.read_timeout : options.idle_timeout);
+            co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            if (!ec) {
+                stream.expires_after(options.read_timeout);
+                co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            }
+            if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
+                ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+                break;
+            }
+            if (ec == bhttp::error::body_limit) {
+                co_await WriteProblemAndClose(stream, 413, "body-too-large",
+                    "request body exceeds " + std::to_string(options.body_limit) + " bytes");
+                break;
+            }
+            if (ec == bhttp::error::header_limit) {
+                co_await WriteProblemAndClose(stream, 431, "headers-too-large", "request headers are too large");
+                break;
+            }
+            if (ec) {
+                co_await WriteProblemAndClose(stream, 400, "bad-request", "malformed HTTP request: " + ec.message());
+                break;
+            }
+
+            in_flight.fetch_add(1);
+            auto started = std::chrono::steady_clock::now();
+            const BeastRequest& breq = parser.get();
+            Request req;
+            req.method = ToMethod(breq.method());
+            auto target = breq.target();
+            req.target = std::string_view(target.data(), target.size());
+            auto q = req.target.find('?');
+            req.path = req.target.substr(0, q);
+            if (q != std::string_view::npos) req.query = req.target.substr(q + 1);
+            req.body = breq.body();
+            req.remote_address = remote;
+            req.header_lookup = &LookupHeader;
+            req.native = &breq;
+
+            Response res;
+            auto match = router.Find(req.method, req.path, req.path_params);
+            if (match.handler) {
+                if (match.options.blocking) {
+                    co_await asio::post(blocking.get_executor(), asio::use_awaitable);
+                    Dispatch(*match.handler, req, res);
+                    co_await asio::post(stream.get_executor(), asio::use_awaitable);
+                } else {
+                    Dispatch(*match.handler, req, res);
+                }
+            } else if (match.path_matched) {
+                std::string allow;
+                for (auto m : match.allowed) allow += (allow.empty() ? "" : ", ") + std::string(ToString(m));
+                WriteProblem(res, 405, "method-not-allowed", std::string(ToString(req.method)) + " is not allowed here; use " + allow);
+                res.SetHeader("Allow", allow);
+            } else if (const Handler* fb = router.Fallback()) {
+                Dispatch(*fb, req, res);
+            } else {
+                WriteProblem(res, 404, "not-found", "no such resource");
+            }
+
+            bool keep_alive = breq.keep_alive() && !stopping;
+            bhttp::response<bhttp::span_body<const char>> out{static_cast<bhttp::status>(res.status), breq.version()};
+            out.set(bhttp::field::content_type, res.content_type);
+            for (const auto& [name, value] : res.headers) out.set(name, value);
+            auto body = res.Body();
+            if (req.method == Method::kHead || res.status == 304 || res.status == 204) {
+                if (res.status != 304 && res.status != 204) out.content_length(body.size());
+            } else {
+                out.body() = bhttp::span_body<const char>::value_type(body.data(), body.size());
+                out.prepare_payload();
+            }
+            out.keep_alive(keep_alive);
+            stream.expires_after(options.read_timeout);
+            co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
+            Count(res.status);
+            latency.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+            in_flight.fetch_sub(1);
+            if (res.status >= 500) log->warn("[http.Session] {} {} -> {}", ToString(req.method), req.path, res.status);
+            if (ec || !keep_alive) break;
+        }
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    void BeginShutdown() {
+        if (stopping.exchange(true)) return;
+        log->info("[http.Shutdown] closing the listener; waiting for {} in-flight requests", in_flight.load());
+        if (on_shutdown) on_shutdown();
+        asio::post(ioc, [this] {
+            boost::system::error_code ec;
+            acceptor.close(ec);
+            signals.cancel(ec);
+        });
+        asio::co_spawn(ioc, Drain(), asio::detached);
+    }
+
+    asio::awaitable<void> Drain() {
+        auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
+        asio::steady_timer timer(ioc);
+        while (in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+            timer.expires_after(std::chrono::milliseconds(20));
+            boost::system::error_code ec;
+            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+        // Idle keep-alive connections are dropped here; their clients reconnect elsewhere.
+        ioc.stop();
+    }
+};
+
+Server::Server(ServerOptions options, const Router& router, MetricsRegistry& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
+
+Server::~Server() {
+    impl_->blocking.join();
+}
+
+Result<void> Server::Listen() {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(impl_->options.address, ec);
+    if (ec) return Error::Invalid("listen", "not an IP address: " + impl_->options.address);
+    tcp::endpoint endpoint(address, impl_->options.port);
+    auto& a = impl_->acceptor;
+    a.open(endpoint.protocol(), ec);
+    if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) a.bind(endpoint, ec);
+    if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        return Error::Unavailable(
+            "cannot listen on " + impl_->options.address + ":" + std::to_string(impl_->options.port) + ": " + ec.message()
+        );
+    }
+    return {};
+}
+
+std::uint16_t Server::Port() const {
+    boost::system::error_code ec;
+    auto ep = impl_->acceptor.local_endpoint(ec);
+    return ec ? 0 : ep.port();
+}
+
+void Server::Run(std::function<void()> on_shutdown) {
+    impl_->on_shutdown = std::move(on_shutdown);
+    if (impl_->options.handle_signals) {
+        impl_->signals.add(SIGTERM);
+        impl_->signals.add(SIGINT);
+        impl_->signals.async_wait([this](const boost::system::error_code& ec, int) {
+            if (!ec) impl_->BeginShutdown();
+        });
+    }
+    asio::co_spawn(impl_->ioc, impl_->Accept(), asio::detached);
+    std::vector<std::thread> threads;
+    for (int i = 1; i < impl_->options.io_threads; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+    impl_->ioc.run();
+    for (auto& t : threads) t.join();
+}
+
+void Server::Stop() { impl_->BeginShutdown(); }
+
+}  // namespace tocsin::http

@@ -1,0 +1,41 @@
+/// @file
+/// @brief The embedded SQLite backend of Store: one file, WAL, one writer at a time.
+#pragma once
+
+#include "tocsin/common/clock.hpp"
+#include "tocsin/store/store.hpp"
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace tocsin::store::sqlite {
+
+class Database;
+
+class SqliteStore final : public Store {
+public:
+    /// Opens the database file, applies pending migrations and creates the settings row.
+    /// An error means the file cannot be used (permissions, corruption, newer schema).
+    static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, const Clock& clock);
+    ~SqliteStore() override;
+
+    // store::Store
+    Result<void> Write(const std::function<Result<void>(Tx&)>& fn) override;
+    Result<void> Read(const std::function<Result<void>(Tx&)>& fn) override;
+
+    /// Schema version after migrations (for `tocsin migrate`).
+    [[nodiscard]] int SchemaVersion() const { return schema_version_; }
+
+private:
+    SqliteStore(std::unique_ptr<Database> db, const Clock& clock);
+    Result<void> Migrate();
+    Result<void> RunTx(const char* begin, const std::function<Result<void>(Tx&)>& fn);
+
+    std::unique_ptr<Database> db_;
+    const Clock& clock_;
+    std::mutex mu_;  // SQLite connections are single-threaded; one writer at a time anyway
+    int schema_version_ = 0;
+};
+
+}  // namespace tocsin::store::sqlite
