@@ -52,15 +52,19 @@ using Result = boost::system::result<T, Error>;
 
 }  // namespace tocsin
 
+#define TOCSIN_CONCAT_INNER_(a, b) a##b
+#define TOCSIN_CONCAT_(a, b) TOCSIN_CONCAT_INNER_(a, b)
+
 /// Propagates the error of a Result expression from the enclosing function.
-#define TOCSIN_TRY(expr)                          \
-    do {                                          \
-        auto&& tocsin_try_r_ = (expr);            \
-        if (!tocsin_try_r_) return tocsin_try_r_.error(); \
+#define TOCSIN_TRY(expr) TOCSIN_TRY_IMPL_(expr, TOCSIN_CONCAT_(tocsin_try_r_, __COUNTER__))
+#define TOCSIN_TRY_IMPL_(expr, name)      \
+    do {                                  \
+        auto&& name = (expr);             \
+        if (!name) return name.error();   \
     } while (false)
 
 /// Declares `var` bound to the value of a Result expression, or propagates its error.
-#define TOCSIN_ASSIGN(var, expr)                  \
-    auto var##_result_ = (expr);                  \
+#define TOCSIN_ASSIGN(var, expr)                      \
+    auto var##_result_ = (expr);                      \
     if (!var##_result_) return var##_result_.error(); \
     auto& var = *var##_result_

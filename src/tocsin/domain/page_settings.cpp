@@ -1,6 +1,7 @@
 #include "tocsin/domain/page_settings.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace tocsin::domain {
 namespace {
@@ -12,8 +13,16 @@ bool IsHexColor(const std::string& c) {
 }
 
 bool IsHttpUrl(const std::string& u) {
-    return (u.rfind("https://", 0) == 0 || u.rfind("http://", 0) == 0) && u.size() > 8 &&
-           u.find_first_of(" \t\r\n\"<>") == std::string::npos;
+    std::size_t host = u.rfind("https://", 0) == 0 ? 8 : u.rfind("http://", 0) == 0 ? 7 : 0;
+    if (host == 0) return false;
+    // The host must not be empty: "http://a" is a URL, "https:///path" is not.
+    std::size_t host_end = std::min(u.find_first_of("/?#", host), u.size());
+    return host_end > host && u.find_first_of(" \t\r\n\"<>") == std::string::npos;
+}
+
+bool IsFrameAncestor(const std::string& u) {
+    // Each entry is written into the CSP header: ';' would start a new directive, ',' a new policy.
+    return IsHttpUrl(u) && u.find_first_of(";,") == std::string::npos;
 }
 
 bool IsSafeLinkTarget(const std::string& u) {
@@ -26,6 +35,8 @@ bool IsSafeLinkTarget(const std::string& u) {
 Result<void> PageSettings::Validate() const {
     if (name.empty() || name.size() > 200) return Error::Invalid("name", "must be 1 to 200 characters");
     if (!url.empty() && !IsHttpUrl(url)) return Error::Invalid("url", "must be an http:// or https:// URL");
+    // PageSettings promises a base URL without a trailing slash: links append "/path" to it.
+    if (!url.empty() && url.back() == '/') return Error::Invalid("url", "must not end with '/'");
     if (time_zone.empty()) return Error::Invalid("time_zone", "must be an IANA time zone name");
     const auto& langs = SupportedLanguages();
     if (std::find(langs.begin(), langs.end(), default_language) == langs.end()) {
@@ -39,7 +50,7 @@ Result<void> PageSettings::Validate() const {
         if (!IsSafeLinkTarget(l.url)) return Error::Invalid(at + ".url", "must be an http(s) URL, mailto: or a path");
     }
     for (std::size_t i = 0; i < frame_ancestors.size(); ++i) {
-        if (!IsHttpUrl(frame_ancestors[i])) {
+        if (!IsFrameAncestor(frame_ancestors[i])) {
             return Error::Invalid("frame_ancestors[" + std::to_string(i) + "]", "must be an http(s) origin");
         }
     }

@@ -3,6 +3,7 @@
 #include "tocsin/common/time_format.hpp"
 #include "tocsin/domain/status_rollup.hpp"
 #include "tocsin/page/snapshot_builder.hpp"
+#include "tocsin/page/v2_json.hpp"
 
 #include <boost/json.hpp>
 
@@ -32,7 +33,61 @@ json::object PageJson(const domain::PageSettings& s, TimePoint updated_at) {
     };
 }
 
-json::object ComponentJson(const Component& c, const std::vector<Component>& all, const std::string& page_id) {
+class V2Renderer {
+public:
+    V2Renderer(const domain::PageState& state, TimePoint now) : state_(state), now_(now) {
+        updated_at_ = state.settings.updated_at;
+        for (const auto& c : state.components) updated_at_ = std::max(updated_at_, c.updated_at);
+        for (const auto& i : state.incidents) updated_at_ = std::max(updated_at_, i.updated_at);
+    }
+
+    json::object Page() const { return PageJson(state_.settings, updated_at_); }
+
+    json::array Components() const {
+        json::array arr;
+        for (const auto& c : state_.components) arr.push_back(ComponentToV2(c, state_.components, state_.settings.page_id));
+        return arr;
+    }
+
+    json::object Status() const {
+        auto st = domain::ComputePageStatus(state_.components, state_.incidents);
+        return json::object{
+            {"indicator", domain::ToString(st.indicator)},
+            {"description", domain::Description(st.condition)},
+        };
+    }
+
+    json::object IncidentJson(const Incident& inc) const { return IncidentToV2(inc, state_.components, state_.settings); }
+
+    template <class Pred>
+    json::array Incidents(IncidentKind kind, Pred pred, int limit) const {
+        json::array arr;
+        for (const auto& inc : state_.incidents) {
+            if (inc.kind != kind || !pred(inc)) continue;
+            if (static_cast<int>(arr.size()) >= limit) break;
+            arr.push_back(IncidentJson(inc));
+        }
+        return arr;
+    }
+
+private:
+    const domain::PageState& state_;
+    TimePoint now_;
+    TimePoint updated_at_{};
+};
+
+bool IsUnresolved(const Incident& i) { return !i.IsClosed(); }
+bool IsUpcoming(const Incident& i) { return i.status == IncidentStatus::kScheduled; }
+bool IsActiveMaintenance(const Incident& i) {
+    return i.status == IncidentStatus::kInProgress || i.status == IncidentStatus::kVerifying;
+}
+bool Any(const Incident&) { return true; }
+
+std::string Doc(json::object o) { return json::serialize(o); }
+
+}  // namespace
+
+json::object ComponentToV2(const Component& c, const std::vector<Component>& all, const std::string& page_id) {
     json::object o{
         {"id", c.id},
         {"name", c.name},
@@ -58,118 +113,65 @@ json::object ComponentJson(const Component& c, const std::vector<Component>& all
     return o;
 }
 
-class V2Renderer {
-public:
-    V2Renderer(const domain::PageState& state, TimePoint now) : state_(state), now_(now) {
-        for (const auto& c : state.components) by_id_[c.id] = &c;
-        updated_at_ = state.settings.updated_at;
-        for (const auto& c : state.components) updated_at_ = std::max(updated_at_, c.updated_at);
-        for (const auto& i : state.incidents) updated_at_ = std::max(updated_at_, i.updated_at);
-    }
 
-    json::object Page() const { return PageJson(state_.settings, updated_at_); }
-
-    json::array Components() const {
-        json::array arr;
-        for (const auto& c : state_.components) arr.push_back(ComponentJson(c, state_.components, state_.settings.page_id));
-        return arr;
-    }
-
-    json::object Status() const {
-        auto st = domain::ComputePageStatus(state_.components, state_.incidents);
-        return json::object{
-            {"indicator", domain::ToString(st.indicator)},
-            {"description", domain::Description(st.condition)},
-        };
-    }
-
-    json::object IncidentJson(const Incident& inc) const {
-        json::array updates;
-        for (const auto& u : inc.updates) {
-            json::value affected = nullptr;
-            if (!u.affected_components.empty()) {
-                json::array a;
-                for (const auto& ac : u.affected_components) {
-                    a.push_back(json::object{
-                        {"code", ac.code},
-                        {"name", ac.name},
-                        {"old_status", domain::ToString(ac.old_status)},
-                        {"new_status", domain::ToString(ac.new_status)},
-                    });
-                }
-                affected = std::move(a);
+json::object IncidentToV2(const Incident& inc, const std::vector<Component>& all, const domain::PageSettings& settings) {
+    json::array updates;
+    for (const auto& u : inc.updates) {
+        json::value affected = nullptr;
+        if (!u.affected_components.empty()) {
+            json::array a;
+            for (const auto& ac : u.affected_components) {
+                a.push_back(json::object{
+                    {"code", ac.code},
+                    {"name", ac.name},
+                    {"old_status", domain::ToString(ac.old_status)},
+                    {"new_status", domain::ToString(ac.new_status)},
+                });
             }
-            updates.push_back(json::object{
-                {"id", u.id},
-                {"status", domain::ToString(u.status)},
-                {"body", u.body},
-                {"incident_id", inc.id},
-                {"created_at", FormatIso8601(u.created_at)},
-                {"updated_at", FormatIso8601(u.updated_at)},
-                {"display_at", FormatIso8601(u.display_at)},
-                {"affected_components", std::move(affected)},
-                {"deliver_notifications", u.deliver_notifications},
-                {"custom_tweet", nullptr},
-                {"tweet_id", nullptr},
-            });
+            affected = std::move(a);
         }
-        json::array components;
-        for (const auto& id : inc.component_ids) {
-            auto it = by_id_.find(id);
-            if (it != by_id_.end()) {
-                components.push_back(ComponentJson(*it->second, state_.components, state_.settings.page_id));
-            }
-        }
-        json::object o{
-            {"id", inc.id},
-            {"name", inc.name},
-            {"status", domain::ToString(inc.status)},
-            {"created_at", FormatIso8601(inc.created_at)},
-            {"updated_at", FormatIso8601(inc.updated_at)},
-            {"monitoring_at", OptTime(inc.monitoring_at)},
-            {"resolved_at", OptTime(inc.resolved_at)},
-            {"impact", domain::ToString(inc.impact)},
-            {"shortlink", state_.settings.url + "/incidents/" + inc.id},
-            {"started_at", FormatIso8601(inc.started_at)},
-            {"page_id", state_.settings.page_id},
-            {"incident_updates", std::move(updates)},
-            {"components", std::move(components)},
-        };
-        if (inc.kind == IncidentKind::kMaintenance) {
-            o["scheduled_for"] = OptTime(inc.scheduled_for);
-            o["scheduled_until"] = OptTime(inc.scheduled_until);
-        }
-        return o;
+        updates.push_back(json::object{
+            {"id", u.id},
+            {"status", domain::ToString(u.status)},
+            {"body", u.body},
+            {"incident_id", inc.id},
+            {"created_at", FormatIso8601(u.created_at)},
+            {"updated_at", FormatIso8601(u.updated_at)},
+            {"display_at", FormatIso8601(u.display_at)},
+            {"affected_components", std::move(affected)},
+            {"deliver_notifications", u.deliver_notifications},
+            {"custom_tweet", nullptr},
+            {"tweet_id", nullptr},
+        });
     }
-
-    template <class Pred>
-    json::array Incidents(IncidentKind kind, Pred pred, int limit) const {
-        json::array arr;
-        for (const auto& inc : state_.incidents) {
-            if (inc.kind != kind || !pred(inc)) continue;
-            if (static_cast<int>(arr.size()) >= limit) break;
-            arr.push_back(IncidentJson(inc));
+    json::array components;
+    for (const auto& id : inc.component_ids) {
+        for (const auto& c : all) {
+            if (c.id == id) components.push_back(ComponentToV2(c, all, settings.page_id));
         }
-        return arr;
     }
-
-private:
-    const domain::PageState& state_;
-    TimePoint now_;
-    TimePoint updated_at_{};
-    std::unordered_map<std::string, const Component*> by_id_;
-};
-
-bool IsUnresolved(const Incident& i) { return !i.IsClosed(); }
-bool IsUpcoming(const Incident& i) { return i.status == IncidentStatus::kScheduled; }
-bool IsActiveMaintenance(const Incident& i) {
-    return i.status == IncidentStatus::kInProgress || i.status == IncidentStatus::kVerifying;
+    json::object o{
+        {"id", inc.id},
+        {"name", inc.name},
+        {"status", domain::ToString(inc.status)},
+        {"created_at", FormatIso8601(inc.created_at)},
+        {"updated_at", FormatIso8601(inc.updated_at)},
+        {"monitoring_at", OptTime(inc.monitoring_at)},
+        {"resolved_at", OptTime(inc.resolved_at)},
+        {"impact", domain::ToString(inc.impact)},
+        {"shortlink", settings.url + "/incidents/" + inc.id},
+        {"started_at", FormatIso8601(inc.started_at)},
+        {"page_id", settings.page_id},
+        {"incident_updates", std::move(updates)},
+        {"components", std::move(components)},
+    };
+    if (inc.kind == IncidentKind::kMaintenance) {
+        o["scheduled_for"] = OptTime(inc.scheduled_for);
+        o["scheduled_until"] = OptTime(inc.scheduled_until);
+    }
+    return o;
 }
-bool Any(const Incident&) { return true; }
 
-std::string Doc(json::object o) { return json::serialize(o); }
-
-}  // namespace
 
 std::vector<std::pair<std::string, std::string>> RenderV2Json(const domain::PageState& state, TimePoint now, int limit) {
     V2Renderer r(state, now);

@@ -619,21 +619,41 @@ Result<void> SqliteStore::Migrate() {
     return ins->Exec();
 }
 
+namespace {
+
+// Rolls back unless committed, so a callback that throws (an HttpError from a handler,
+// Result::value() on an error) cannot leave the connection inside a transaction, where
+// every later BEGIN would fail.
+class RollbackUnlessCommitted {
+public:
+    explicit RollbackUnlessCommitted(Database& db) : db_(db) {}
+    ~RollbackUnlessCommitted() {
+        if (!committed_) (void)db_.ExecScript("ROLLBACK");
+    }
+    RollbackUnlessCommitted(const RollbackUnlessCommitted&) = delete;
+    RollbackUnlessCommitted& operator=(const RollbackUnlessCommitted&) = delete;
+
+    Result<void> Commit() {
+        auto c = db_.ExecScript("COMMIT");
+        committed_ = c.has_value();
+        return c;
+    }
+
+private:
+    Database& db_;
+    bool committed_ = false;
+};
+
+}  // namespace
+
 Result<void> SqliteStore::RunTx(const char* begin, const std::function<Result<void>(Tx&)>& fn) {
     std::lock_guard lock(mu_);
     TOCSIN_TRY(db_->ExecScript(begin));
+    RollbackUnlessCommitted guard(*db_);
     SqliteTx tx(*db_);
     auto r = fn(tx);
-    if (!r) {
-        (void)db_->ExecScript("ROLLBACK");
-        return r.error();
-    }
-    auto c = db_->ExecScript("COMMIT");
-    if (!c) {
-        (void)db_->ExecScript("ROLLBACK");
-        return c.error();
-    }
-    return {};
+    if (!r) return r.error();
+    return guard.Commit();
 }
 
 Result<void> SqliteStore::Write(const std::function<Result<void>(Tx&)>& fn) { return RunTx("BEGIN IMMEDIATE", fn); }
