@@ -11,7 +11,8 @@ packages=(
     libsodium-dev libspdlog-dev libfmt-dev libcli11-dev zlib1g-dev libssl-dev
     libgtest-dev libgmock-dev googletest libbenchmark-dev
     python3 python3-pytest python3-requests
-    postgresql wrk nginx-light procps curl
+    postgresql wrk nginx-light procps curl tzdata
+    chromium nodejs npm
 )
 
 missing=()
