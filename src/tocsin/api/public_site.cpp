@@ -142,36 +142,18 @@ void RegisterPublicRoutes(http::Router& router, SnapshotSource source, MetricsRe
         }
 
         bool gzip = !e->gzip.empty() && AcceptsGzip(req.Header("Accept-Encoding"));
-        const std::string& etag = gzip ? e->etag_gzip : e->etag;
         res.content_type = e->content_type;
-        res.headers.reserve(10);
-        if (e->status == 200) {
-            res.SetHeader("ETag", etag);
-            res.SetHeader("Last-Modified", e->last_modified);
-        }
-        res.SetHeader("Cache-Control", e->cache_control);
-        if (!e->gzip.empty()) res.SetHeader("Vary", e->localized ? "Accept-Encoding, Accept-Language" : "Accept-Encoding");
-        else if (e->localized) res.SetHeader("Vary", "Accept-Language");
-        res.SetHeader("X-Content-Type-Options", "nosniff");
-        res.SetHeader("Referrer-Policy", "no-referrer");
-        if (e->html) {
-            res.SetHeader("Content-Security-Policy", snap->content_security_policy);
-            if (!snap->frame_options.empty()) res.SetHeader("X-Frame-Options", snap->frame_options);
-            res.SetHeader("Content-Language", std::string(lang));
-        } else {
-            res.SetHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
-            // Statuspage's public JSON is read by widgets on other sites.
-            if (path.rfind("/api/v2/", 0) == 0) res.SetHeader("Access-Control-Allow-Origin", "*");
-        }
-        if (e->status == 200 && Matches(req.Header("If-None-Match"), etag)) {
+        res.shared_headers = gzip ? &e->headers_gzip : &e->headers;
+        res.shared_owner = snap;  // keeps the headers and bytes alive until written
+        if (e->status == 200 && Matches(req.Header("If-None-Match"), gzip ? e->etag_gzip : e->etag)) {
             not_modified.Add();
             res.status = 304;
+            res.shared_body = {};
             return;
         }
         hits.Add();
         res.status = e->status;
-        if (gzip) res.SetHeader("Content-Encoding", "gzip");
-        res.SetShared(snap, gzip ? std::string_view(e->gzip) : std::string_view(e->body));
+        res.shared_body = gzip ? std::string_view(e->gzip) : std::string_view(e->body);
     });
 }
 

@@ -90,6 +90,7 @@ void WriteProblem(Response& res, int status, std::string_view type, std::string_
     res.status = status;
     res.content_type = "application/problem+json";
     res.shared_owner.reset();
+    res.shared_headers = nullptr;
     res.body = boost::json::serialize(o);
 }
 

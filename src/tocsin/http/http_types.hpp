@@ -27,7 +27,7 @@ public:
     std::string_view path;    // before '?'
     std::string_view query;   // after '?', raw
     std::string_view body;
-    std::string remote_address;
+    std::string_view remote_address;  // valid for the handler call
     std::vector<std::pair<std::string, std::string>> path_params;
 
     /// Header value, empty if absent. Case-insensitive name.
@@ -50,6 +50,8 @@ struct Response {
     // Zero-copy body: bytes owned by `shared_owner` (an immutable snapshot), used when set.
     std::shared_ptr<const void> shared_owner;
     std::string_view shared_body;
+    // Headers prepared in advance and owned by `shared_owner`; sent before `headers`.
+    const std::vector<std::pair<std::string, std::string>>* shared_headers = nullptr;
 
     void SetHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
     void SetShared(std::shared_ptr<const void> owner, std::string_view bytes) {

@@ -234,6 +234,9 @@ struct Server::Impl {
             bool keep_alive = breq.keep_alive() && !stopping;
             bhttp::response<bhttp::span_body<const char>> out{static_cast<bhttp::status>(res.status), breq.version()};
             out.set(bhttp::field::content_type, res.content_type);
+            if (res.shared_headers) {
+                for (const auto& [name, value] : *res.shared_headers) out.set(name, value);
+            }
             for (const auto& [name, value] : res.headers) out.set(name, value);
             auto body = res.Body();
             if (req.method == Method::kHead || res.status == 304 || res.status == 204) {

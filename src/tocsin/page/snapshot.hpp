@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace tocsin::page {
@@ -27,6 +28,10 @@ struct Entry {
     std::string cache_control;
     bool localized = false;  // varies by language: send Vary: Accept-Language
     bool html = false;       // a document: send the page's content security policy
+    // Every response header but Content-Type, prepared once per snapshot so that serving
+    // allocates nothing: for the identity body and for the gzip body.
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::vector<std::pair<std::string, std::string>> headers_gzip;
 };
 
 class Snapshot {

@@ -393,6 +393,33 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build(
         e.cache_control = std::move(cache_control);
         e.localized = localized;
         e.html = html;
+        auto lang = key.find('#') == std::string::npos ? std::string() : key.substr(key.find('#') + 1);
+        for (bool gz : {false, true}) {
+            if (gz && e.gzip.empty()) break;
+            auto& h = gz ? e.headers_gzip : e.headers;
+            if (e.status == 200) {
+                h.emplace_back("ETag", gz ? e.etag_gzip : e.etag);
+                h.emplace_back("Last-Modified", e.last_modified);
+            }
+            h.emplace_back("Cache-Control", e.cache_control);
+            if (!e.gzip.empty()) {
+                h.emplace_back("Vary", localized ? "Accept-Encoding, Accept-Language" : "Accept-Encoding");
+            } else if (localized) {
+                h.emplace_back("Vary", "Accept-Language");
+            }
+            h.emplace_back("X-Content-Type-Options", "nosniff");
+            h.emplace_back("Referrer-Policy", "no-referrer");
+            if (html) {
+                h.emplace_back("Content-Security-Policy", snap->content_security_policy);
+                if (!snap->frame_options.empty()) h.emplace_back("X-Frame-Options", snap->frame_options);
+                if (!lang.empty()) h.emplace_back("Content-Language", lang);
+            } else {
+                h.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+                // Statuspage's public JSON is read by widgets on other sites.
+                if (key.rfind("/api/v2/", 0) == 0) h.emplace_back("Access-Control-Allow-Origin", "*");
+            }
+            if (gz) h.emplace_back("Content-Encoding", "gzip");
+        }
         snap->entries[key] = std::move(e);
     };
 
