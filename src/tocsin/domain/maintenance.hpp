@@ -18,7 +18,8 @@ namespace tocsin::domain {
 /// One step per call; a window that passed entirely while the server was down takes two.
 std::optional<IncidentStatus> NextAutomaticStatus(const Incident& maintenance, TimePoint now);
 
-/// True while the window covers `now` and the maintenance is not completed.
+/// True while the maintenance is in progress or verifying (even past its window, when it
+/// overruns by hand), or while a scheduled one's window covers `now`.
 bool IsMaintenanceActiveAt(const Incident& maintenance, TimePoint now);
 
 /// The status `component_id` returns to when the maintenance ends: its status before the
