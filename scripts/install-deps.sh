@@ -12,7 +12,7 @@ packages=(
     libgtest-dev libgmock-dev googletest libbenchmark-dev
     python3 python3-pytest python3-requests
     postgresql wrk nginx-light procps curl tzdata
-    chromium nodejs npm
+    chromium
 )
 
 missing=()
@@ -21,6 +21,11 @@ for p in "${packages[@]}"; do
         missing+=("$p")
     fi
 done
+
+# Node and npm often come from outside Debian (the machine image ships Node 20 and npm 11);
+# Debian's npm package conflicts with those, so ask apt only when the commands are missing.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all ${#packages[@]} packages present"
