@@ -113,6 +113,7 @@ public:
         };
         bool maintenance = inc.kind == IncidentKind::kMaintenance;
         o["is_maintenance"] = mu::data(maintenance);
+        o["hide_title"] = mu::data(false);
         if (maintenance && inc.scheduled_for && inc.scheduled_until) {
             o["scheduled_for"] = time_.DateTime(*inc.scheduled_for);
             o["scheduled_for_iso"] = FormatIso8601(*inc.scheduled_for);
@@ -306,7 +307,9 @@ public:
         d.set("status", std::string(domain::ToString(inc.status)));
         d.set("status_label", StatusLabel(inc.status));
         d.set("impact_label", cat_.Get(lang_, "impact." + std::string(domain::ToString(inc.impact))));
-        d.set("incident", Card(inc));
+        auto card = Card(inc);
+        card["hide_title"] = mu::data(true);  // the page's h1 already names it
+        d.set("incident", card);
         return d;
     }
 
