@@ -32,7 +32,8 @@ void SnapshotPublisher::Rerender() {
 }
 
 void SnapshotPublisher::Publish(const domain::PageState& state) {
-    current_.store(builder_.Build(state, clock_.Now(), ++generation_));
+    auto previous = current_.load();
+    current_.store(builder_.Build(state, clock_.Now(), ++generation_, previous.get()));
     rebuilds_.Add();
 }
 

@@ -363,7 +363,7 @@ SnapshotBuilder::SnapshotBuilder(PageOptions options)
 SnapshotBuilder::~SnapshotBuilder() = default;
 
 std::shared_ptr<const Snapshot> SnapshotBuilder::Build(
-    const domain::PageState& state, TimePoint now, std::uint64_t generation
+    const domain::PageState& state, TimePoint now, std::uint64_t generation, const Snapshot* previous
 ) const {
     auto snap = std::make_shared<Snapshot>();
     snap->generation = generation;
@@ -386,13 +386,24 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build(
         Entry e;
         e.status = status;
         e.content_type = std::move(content_type);
-        e.etag = ETagOf(body, "");
-        if (IsTextual(e.content_type) && body.size() > 200) {
-            e.gzip = Gzip(body);
-            e.etag_gzip = ETagOf(body, "-gz");
+        const Entry* before = previous ? previous->Find(key) : nullptr;
+        if (before && before->body == body && before->content_type == e.content_type) {
+            // Unchanged bytes keep their validators and compressed copy: clients' caches stay
+            // valid and the rebuild skips the compression.
+            e.etag = before->etag;
+            e.etag_gzip = before->etag_gzip;
+            e.gzip = before->gzip;
+            e.last_modified = before->last_modified;
+        } else {
+            e.etag = ETagOf(body, "");
+            if (IsTextual(e.content_type) && body.size() > 200) {
+                e.gzip = Gzip(body);
+                // The gzip variant is a different representation and needs its own validator.
+                e.etag_gzip = e.etag.substr(0, e.etag.size() - 1) + "-gz\"";
+            }
+            e.last_modified = last_modified;
         }
         e.body = std::move(body);
-        e.last_modified = last_modified;
         e.cache_control = std::move(cache_control);
         e.localized = localized;
         e.html = html;

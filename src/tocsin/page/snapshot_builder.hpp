@@ -26,8 +26,10 @@ public:
     explicit SnapshotBuilder(PageOptions options = {});
     ~SnapshotBuilder();
 
+    /// `previous`, when given, lends the gzip bytes and validators of entries whose body
+    /// did not change, so a change to one incident does not recompress the whole site.
     [[nodiscard]] std::shared_ptr<const Snapshot> Build(
-        const domain::PageState& state, TimePoint now, std::uint64_t generation
+        const domain::PageState& state, TimePoint now, std::uint64_t generation, const Snapshot* previous = nullptr
     ) const;
 
 private:
@@ -45,7 +47,7 @@ std::string RenderAtom(const domain::PageState& state, TimePoint now, const std:
 std::string RenderRss(const domain::PageState& state, TimePoint now, const std::string& lang, int limit);
 /// iCalendar (RFC 5545) with one VEVENT per maintenance window.
 std::string RenderICal(const domain::PageState& state, TimePoint now);
-/// gzip (RFC 1952) of `data` at the best compression level.
+/// gzip (RFC 1952) of `data` at zlib level 6 (level 9 costs twice the time for ~4% less).
 std::string Gzip(std::string_view data);
 
 }  // namespace tocsin::page
