@@ -316,7 +316,16 @@ private:
             TOCSIN_ASSIGN(found, tx.GetComponent(id));
             if (!found) return Error::NotFound("component " + id + " does not exist");
             auto before = found->status;
+            bool was_group = found->is_group;
             ApplyComponentFields(f, *found);
+            if (was_group && !found->is_group) {
+                TOCSIN_ASSIGN(all, tx.ListComponents());
+                for (const auto& c : all) {
+                    if (c.group_id && *c.group_id == id) {
+                        return Error::Invalid("group", "the group still has components; move them out first");
+                    }
+                }
+            }
             if (found->is_group && f.Has("status")) return Error::Invalid("status", "a group's status follows its components");
             TOCSIN_TRY(service::ValidateComponentPlacement(tx, *found));
             found->updated_at = d_.clock.Now();

@@ -181,7 +181,10 @@ public:
 
         mu::list components;
         for (const auto& c : state_.components) {
-            if (c.group_id && by_id_.count(*c.group_id)) continue;  // shown inside its group
+            if (c.group_id) {
+                auto parent = by_id_.find(*c.group_id);
+                if (parent != by_id_.end() && parent->second->is_group) continue;  // shown inside its group
+            }
             auto status = c.is_group ? domain::GroupStatus(c, state_.components) : c.status;
             if (c.only_show_if_degraded && status == domain::ComponentStatus::kOperational) continue;
             mu::object o{

@@ -33,6 +33,13 @@ json::object PageJson(const domain::PageSettings& s, TimePoint updated_at) {
     };
 }
 
+bool IsUnresolved(const Incident& i) { return !i.IsClosed(); }
+bool IsUpcoming(const Incident& i) { return i.status == IncidentStatus::kScheduled; }
+bool IsActiveMaintenance(const Incident& i) {
+    return i.status == IncidentStatus::kInProgress || i.status == IncidentStatus::kVerifying;
+}
+bool Any(const Incident&) { return true; }
+
 class V2Renderer {
 public:
     V2Renderer(const domain::PageState& state, TimePoint now) : state_(state), now_(now) {
@@ -59,6 +66,20 @@ public:
 
     json::object IncidentJson(const Incident& inc) const { return IncidentToV2(inc, state_.components, state_.settings); }
 
+    // Upcoming maintenance reads soonest window first (the state is ordered by creation).
+    json::array UpcomingSoonestFirst() const {
+        std::vector<const Incident*> list;
+        for (const auto& inc : state_.incidents) {
+            if (inc.kind == IncidentKind::kMaintenance && IsUpcoming(inc)) list.push_back(&inc);
+        }
+        std::stable_sort(list.begin(), list.end(), [](const Incident* a, const Incident* b) {
+            return a->scheduled_for.value_or(TimePoint{}) < b->scheduled_for.value_or(TimePoint{});
+        });
+        json::array arr;
+        for (const auto* inc : list) arr.push_back(IncidentJson(*inc));
+        return arr;
+    }
+
     template <class Pred>
     json::array Incidents(IncidentKind kind, Pred pred, int limit) const {
         json::array arr;
@@ -76,12 +97,6 @@ private:
     TimePoint updated_at_{};
 };
 
-bool IsUnresolved(const Incident& i) { return !i.IsClosed(); }
-bool IsUpcoming(const Incident& i) { return i.status == IncidentStatus::kScheduled; }
-bool IsActiveMaintenance(const Incident& i) {
-    return i.status == IncidentStatus::kInProgress || i.status == IncidentStatus::kVerifying;
-}
-bool Any(const Incident&) { return true; }
 
 std::string Doc(json::object o) { return json::serialize(o); }
 
@@ -177,11 +192,9 @@ std::vector<std::pair<std::string, std::string>> RenderV2Json(const domain::Page
     V2Renderer r(state, now);
     const int unlimited = 1 << 30;
     std::vector<std::pair<std::string, std::string>> docs;
-    // Upcoming maintenance reads soonest first in Statuspage; the state is newest first.
     auto upcoming_then_active = [&] {
         json::array arr = r.Incidents(IncidentKind::kMaintenance, IsActiveMaintenance, unlimited);
-        json::array upcoming = r.Incidents(IncidentKind::kMaintenance, IsUpcoming, unlimited);
-        for (auto it = upcoming.rbegin(); it != upcoming.rend(); ++it) arr.push_back(*it);
+        for (auto& m : r.UpcomingSoonestFirst()) arr.push_back(std::move(m));
         return arr;
     };
     docs.emplace_back(
@@ -210,9 +223,7 @@ std::vector<std::pair<std::string, std::string>> RenderV2Json(const domain::Page
         Doc(json::object{
             {"page", r.Page()}, {"scheduled_maintenances", r.Incidents(IncidentKind::kMaintenance, Any, limit)}})
     );
-    json::array upcoming = r.Incidents(IncidentKind::kMaintenance, IsUpcoming, unlimited);
-    json::array upcoming_sorted;
-    for (auto it = upcoming.rbegin(); it != upcoming.rend(); ++it) upcoming_sorted.push_back(*it);
+    json::array upcoming_sorted = r.UpcomingSoonestFirst();
     docs.emplace_back(
         "/api/v2/scheduled-maintenances/upcoming.json",
         Doc(json::object{{"page", r.Page()}, {"scheduled_maintenances", std::move(upcoming_sorted)}})
