@@ -4,7 +4,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace tocsin::auth {
 namespace {
@@ -60,8 +62,13 @@ Result<NewToken> CreateToken(store::Store& store, const Clock& clock, std::strin
 }
 
 Result<std::optional<Principal>> Authenticate(store::Store& store, std::string_view header) {
-    constexpr std::string_view kBearer = "Bearer ";
-    if (header.size() > kBearer.size() && header.substr(0, kBearer.size()) == kBearer) header.remove_prefix(kBearer.size());
+    constexpr std::string_view kBearer = "bearer ";
+    // Authentication schemes are case-insensitive (RFC 7235 section 2.1): "bearer" is Bearer.
+    auto is_bearer = header.size() > kBearer.size() &&
+                     std::equal(kBearer.begin(), kBearer.end(), header.begin(), [](char want, char got) {
+                         return want == std::tolower(static_cast<unsigned char>(got));
+                     });
+    if (is_bearer) header.remove_prefix(kBearer.size());
     while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
     while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
     if (header.size() != 68 || header.substr(0, 4) != "tcn_") return std::optional<Principal>();

@@ -170,9 +170,18 @@ struct Server::Impl {
             parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
 
             // An idle keep-alive connection may wait idle_timeout for its next request; once
-            // bytes arrive the whole request must be in within read_timeout.
-            stream.expires_after(buffer.size() > 0 ? options.read_timeout : options.idle_timeout);
-            co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            // bytes arrive the whole request must be in within read_timeout. The first bytes are
+            // read on their own so that a client stalling mid-header gets read_timeout, not
+            // idle_timeout.
+            if (buffer.size() == 0) {
+                stream.expires_after(options.idle_timeout);
+                auto n = co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+                buffer.commit(n);
+            }
+            if (!ec) {
+                stream.expires_after(options.read_timeout);
+                co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            }
             if (!ec) {
                 stream.expires_after(options.read_timeout);
                 co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
@@ -214,7 +223,9 @@ struct Server::Impl {
             auto match = router.Find(req.method, req.path, req.path_params);
             if (match.handler) {
                 if (match.options.blocking) {
-                    co_await asio::post(blocking.get_executor(), asio::use_awaitable);
+                    // Binding the token to the pool makes the coroutine resume there; a plain
+                    // post(pool, use_awaitable) would hop straight back to the connection's strand.
+                    co_await asio::post(asio::bind_executor(blocking.get_executor(), asio::use_awaitable));
                     Dispatch(*match.handler, req, res);
                     co_await asio::post(stream.get_executor(), asio::use_awaitable);
                 } else {
@@ -329,6 +340,11 @@ void Server::Run(std::function<void()> on_shutdown) {
     for (auto& t : threads) t.join();
 }
 
-void Server::Stop() { impl_->BeginShutdown(); }
+void Server::Stop() {
+    // Run() sets on_shutdown on its own thread; beginning the shutdown on the io_context orders it
+    // after that assignment (no data race when Stop() and Run() start concurrently), and a Stop()
+    // that comes before Run() still runs the hook once Run() starts.
+    asio::post(impl_->ioc, [impl = impl_.get()] { impl->BeginShutdown(); });
+}
 
 }  // namespace tocsin::http

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace tocsin::page {
 namespace {
 
@@ -48,15 +50,20 @@ std::string ICalText(std::string_view s) {
 std::string Fold(const std::string& line) {
     std::string out;
     std::size_t col = 0;
-    for (std::size_t i = 0; i < line.size(); ++i) {
+    for (std::size_t i = 0; i < line.size();) {
+        // Fold before a whole UTF-8 sequence would pass 75 octets, so that no physical line is
+        // longer and no character is split (checking only the lead byte let 3- and 4-byte
+        // characters run to 76 and 77 octets).
         unsigned char c = static_cast<unsigned char>(line[i]);
-        // Fold before 75 octets, never inside a UTF-8 sequence (continuation bytes 10xxxxxx).
-        if (col >= 74 && (c & 0xC0) != 0x80) {
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+        len = std::min(len, line.size() - i);
+        if (col + len > 75) {
             out += "\r\n ";
             col = 1;
         }
-        out += line[i];
-        ++col;
+        out.append(line, i, len);
+        col += len;
+        i += len;
     }
     return out + "\r\n";
 }

@@ -1,0 +1,235 @@
+#include "tocsin/config/config.hpp"
+
+#include "test/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <string_view>
+
+namespace tocsin::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ParseListen, SplitsAddressAndPort) {
+    struct Case {
+        std::string_view name;
+        std::string_view text;
+        bool ok;
+        std::string_view address;  // when ok
+        std::uint16_t port;
+    };
+    const Case cases[] = {
+        {"ipv4", "127.0.0.1:8080", true, "127.0.0.1", 8080},
+        {"any ipv4", "0.0.0.0:80", true, "0.0.0.0", 80},
+        {"port zero picks a free port", "127.0.0.1:0", true, "127.0.0.1", 0},
+        {"bracketed ipv6", "[::1]:8443", true, "::1", 8443},
+        {"bracketed any ipv6", "[::]:0", true, "::", 0},
+        {"empty host means every ipv4 address", ":9000", true, "0.0.0.0", 9000},
+        {"highest port", "127.0.0.1:65535", true, "127.0.0.1", 65535},
+        {"no port", "127.0.0.1", false, "", 0},
+        {"empty port", "127.0.0.1:", false, "", 0},
+        {"port too large", "127.0.0.1:65536", false, "", 0},
+        {"negative port", "127.0.0.1:-1", false, "", 0},
+        {"port with junk", "127.0.0.1:80x", false, "", 0},
+        {"port with space", "127.0.0.1: 80", false, "", 0},
+        {"empty", "", false, "", 0},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        http::ServerOptions o;
+        o.address = "unchanged";
+        o.port = 1;
+        auto r = ParseListen(std::string(c.text), o);
+        if (c.ok) {
+            ASSERT_TRUE(r) << r.error().message;
+            EXPECT_EQ(o.address, c.address);
+            EXPECT_EQ(o.port, c.port);
+        } else {
+            ASSERT_FALSE(r);
+            EXPECT_EQ(r.error().field, "listen");
+            EXPECT_EQ(o.address, "unchanged");
+            EXPECT_EQ(o.port, 1);
+        }
+    }
+}
+
+class LoadFileTest : public ::testing::Test {
+protected:
+    std::string Write(const std::string& yaml) {
+        std::string path = dir_.File("tocsin.yaml");
+        std::ofstream(path) << yaml;
+        return path;
+    }
+
+    test::TempDir dir_;
+};
+
+TEST_F(LoadFileTest, FillsEveryOptionFromAValidFile) {
+    auto path = Write(
+        "# a full file\n"
+        "server:\n"
+        "  listen: \"[::1]:9090\"\n"
+        "  body_limit: 4096\n"
+        "  header_limit: 8192\n"
+        "  read_timeout_ms: 2500\n"
+        "  idle_timeout_ms: 30000\n"
+        "  io_threads: 4\n"
+        "  blocking_threads: 3\n"
+        "storage:\n"
+        "  data_dir: /var/lib/tocsin\n"
+        "log:\n"
+        "  level: debug\n"
+        "engines:\n"
+        "  maintenance_interval_ms: 1000\n"
+        "page:\n"
+        "  name: Example Status\n"
+        "  url: https://status.example.com\n"
+        "  time_zone: Europe/Berlin\n"
+        "  default_language: de\n"
+    );
+    Config c;
+    auto r = LoadFile(path, c);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(c.server.address, "::1");
+    EXPECT_EQ(c.server.port, 9090);
+    EXPECT_EQ(c.server.body_limit, 4096u);
+    EXPECT_EQ(c.server.header_limit, 8192u);
+    EXPECT_EQ(c.server.read_timeout, 2500ms);
+    EXPECT_EQ(c.server.idle_timeout, 30000ms);
+    EXPECT_EQ(c.server.io_threads, 4);
+    EXPECT_EQ(c.server.blocking_threads, 3);
+    EXPECT_EQ(c.data_dir, "/var/lib/tocsin");
+    EXPECT_EQ(c.log_level, "debug");
+    EXPECT_EQ(c.maintenance_interval, 1000ms);
+    EXPECT_EQ(c.page.name, "Example Status");
+    EXPECT_EQ(c.page.url, "https://status.example.com");
+    EXPECT_EQ(c.page.time_zone, "Europe/Berlin");
+    EXPECT_EQ(c.page.default_language, "de");
+}
+
+TEST_F(LoadFileTest, KeepsValuesTheFileDoesNotMention) {
+    auto path = Write("log:\n  level: warn\n");
+    Config c;
+    c.data_dir = "from-the-command-line";
+    const Config defaults;
+    auto r = LoadFile(path, c);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(c.log_level, "warn");
+    EXPECT_EQ(c.data_dir, "from-the-command-line");
+    EXPECT_EQ(c.server.address, defaults.server.address);
+    EXPECT_EQ(c.server.port, defaults.server.port);
+    EXPECT_EQ(c.server.body_limit, defaults.server.body_limit);
+    EXPECT_EQ(c.maintenance_interval, defaults.maintenance_interval);
+    EXPECT_FALSE(c.page.name);
+    EXPECT_FALSE(c.page.time_zone);
+}
+
+TEST_F(LoadFileTest, AcceptsAnEmptyFile) {
+    auto path = Write("");
+    Config c;
+    auto r = LoadFile(path, c);
+    EXPECT_TRUE(r) << r.error().message;
+    EXPECT_EQ(c.log_level, "info");
+}
+
+TEST_F(LoadFileTest, RejectsUnknownKeysNamingPathAndLine) {
+    struct Case {
+        std::string_view name;
+        std::string yaml;
+        std::string_view field;
+        std::string_view line;
+    };
+    const Case cases[] = {
+        {"top level", "log:\n  level: info\nsever:\n  listen: 1\n", "sever", "line 3"},
+        {"in server", "server:\n  listen: 127.0.0.1:1\n  body_limt: 5\n", "server.body_limt", "line 3"},
+        {"in storage", "storage:\n  data_dir: x\n  postgres: y\n", "storage.postgres", "line 3"},
+        {"in page", "page:\n\n  name: x\n  theme: dark\n", "page.theme", "line 4"},
+        {"in engines", "engines:\n  probe_interval_ms: 5\n", "engines.probe_interval_ms", "line 2"},
+        {"in log", "log:\n  format: json\n", "log.format", "line 2"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        auto path = Write(c.yaml);
+        Config cfg;
+        auto r = LoadFile(path, cfg);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput);
+        EXPECT_EQ(r.error().field, c.field);
+        EXPECT_NE(r.error().message.find(std::string(c.field)), std::string::npos) << r.error().message;
+        EXPECT_NE(r.error().message.find(std::string(c.line)), std::string::npos) << r.error().message;
+        EXPECT_NE(r.error().message.find("unknown key"), std::string::npos) << r.error().message;
+        EXPECT_NE(r.error().message.find(path), std::string::npos) << r.error().message;
+    }
+}
+
+TEST_F(LoadFileTest, RejectsWrongTypesNamingTheKey) {
+    struct Case {
+        std::string_view name;
+        std::string yaml;
+        std::string_view field;
+    };
+    const Case cases[] = {
+        {"text for a number", "server:\n  io_threads: many\n", "server.io_threads"},
+        {"list for a number", "server:\n  body_limit: [1, 2]\n", "server.body_limit"},
+        {"negative size", "server:\n  body_limit: -5\n", "server.body_limit"},
+        {"map for a string", "storage:\n  data_dir:\n    path: x\n", "storage.data_dir"},
+        {"text for milliseconds", "engines:\n  maintenance_interval_ms: soon\n", "engines.maintenance_interval_ms"},
+        {"list for a string", "page:\n  name: [a, b]\n", "page.name"},
+        {"section that is not a map", "server: 8080\n", "server"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        auto path = Write(c.yaml);
+        Config cfg;
+        auto r = LoadFile(path, cfg);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().field, c.field);
+        EXPECT_NE(r.error().message.find(std::string(c.field)), std::string::npos) << r.error().message;
+        EXPECT_NE(r.error().message.find("line"), std::string::npos) << r.error().message;
+    }
+}
+
+TEST_F(LoadFileTest, ValidatesTheServerOptions) {
+    struct Case {
+        std::string_view name;
+        std::string yaml;
+        std::string_view field;
+    };
+    const Case cases[] = {
+        {"host name instead of an address", "server:\n  listen: localhost:80\n", "server.address"},
+        {"no io threads", "server:\n  io_threads: 0\n", "server.io_threads"},
+        {"tiny body limit", "server:\n  body_limit: 10\n", "server.body_limit"},
+        {"bad listen", "server:\n  listen: 8080\n", "listen"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        auto path = Write(c.yaml);
+        Config cfg;
+        auto r = LoadFile(path, cfg);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().field, c.field);
+    }
+}
+
+TEST_F(LoadFileTest, ReportsSyntaxErrorsWithTheLine) {
+    auto path = Write("server:\n  listen: [unclosed\n");
+    Config c;
+    auto r = LoadFile(path, c);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().field, "config");
+    EXPECT_NE(r.error().message.find(path + ":"), std::string::npos) << r.error().message;
+}
+
+TEST_F(LoadFileTest, ReportsAMissingFile) {
+    Config c;
+    auto r = LoadFile(dir_.File("absent.yaml"), c);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().field, "config");
+    EXPECT_NE(r.error().message.find("absent.yaml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tocsin::config
