@@ -118,9 +118,6 @@ def test_restart_keeps_serving(server):
     assert len(server.json("/api/v2/components.json")["components"]) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="application.cpp prints the listening line before Server::Run() installs "
-                                       "the SIGTERM/SIGINT handlers, so a SIGTERM right after readiness kills "
-                                       "the process by the signal instead of a graceful exit 0")
 def test_sigterm_right_after_the_listening_line_exits_zero(tocsin_factory):
     for attempt in range(50):
         srv = tocsin_factory()

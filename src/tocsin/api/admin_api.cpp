@@ -576,7 +576,17 @@ private:
             inc = LoadIncident(tx, req);
             if (name) inc.name = *name;
             if (impact) inc.impact_override = impact;
-            if (clear_impact) inc.impact_override.reset();
+            if (clear_impact && inc.impact_override) {
+                // Back to the impact the components imply: the worst status any update set.
+                inc.impact_override.reset();
+                inc.impact = domain::Impact::kNone;
+                for (const auto& u : inc.updates) {
+                    for (const auto& a : u.affected_components) {
+                        auto derived = domain::ImpactFromComponentStatus(a.new_status);
+                        if (static_cast<int>(derived) > static_cast<int>(inc.impact)) inc.impact = derived;
+                    }
+                }
+            }
             if (inc.impact_override && inc.kind == IncidentKind::kIncident) inc.impact = *inc.impact_override;
             if (ids) {
                 for (std::size_t i = 0; i < ids->size(); ++i) {

@@ -67,7 +67,7 @@ struct Server::Impl {
     Impl(ServerOptions o, const Router& r, MetricsRegistry& m)
         : options(std::move(o)),
           router(r),
-          ioc(options.io_threads),
+          ioc(1),
           blocking(static_cast<std::size_t>(options.blocking_threads)),
           acceptor(ioc),
           signals(ioc),
@@ -80,7 +80,13 @@ struct Server::Impl {
 
     ServerOptions options;
     const Router& router;
+    // One io_context per I/O thread, each run by exactly one thread (the nginx worker model):
+    // a connection lives on one context for its whole life, so it needs no strand and its
+    // handlers never bounce between threads. `ioc` also owns the acceptor and the signals.
     asio::io_context ioc;
+    std::vector<std::unique_ptr<asio::io_context>> extra_contexts;
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> extra_guards;
+    std::size_t next_context = 0;
     asio::thread_pool blocking;
     tcp::acceptor acceptor;
     asio::signal_set signals;
@@ -109,8 +115,9 @@ struct Server::Impl {
     asio::awaitable<void> Accept() {
         for (;;) {
             boost::system::error_code ec;
-            // Each connection gets its own strand so that its timer and socket never race.
-            tcp::socket socket(asio::make_strand(ioc));
+            // Round-robin over the contexts; the accept itself always runs on `ioc`.
+            asio::io_context& target = PickContext();
+            tcp::socket socket(target);
             co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
                 if (stopping || ec == asio::error::operation_aborted) co_return;
@@ -129,6 +136,17 @@ struct Server::Impl {
                 }
             });
         }
+    }
+
+    asio::io_context& PickContext() {
+        std::size_t n = extra_contexts.size() + 1;
+        std::size_t i = next_context++ % n;
+        return i == 0 ? ioc : *extra_contexts[i - 1];
+    }
+
+    void StopAll() {
+        ioc.stop();
+        for (auto& c : extra_contexts) c->stop();
     }
 
     void Dispatch(const Handler& handler, const Request& req, Response& res) {
@@ -224,7 +242,7 @@ struct Server::Impl {
             if (match.handler) {
                 if (match.options.blocking) {
                     // Binding the token to the pool makes the coroutine resume there; a plain
-                    // post(pool, use_awaitable) would hop straight back to the connection's strand.
+                    // post(pool, use_awaitable) would resume straight back on the connection's context.
                     co_await asio::post(asio::bind_executor(blocking.get_executor(), asio::use_awaitable));
                     Dispatch(*match.handler, req, res);
                     co_await asio::post(stream.get_executor(), asio::use_awaitable);
@@ -289,7 +307,7 @@ struct Server::Impl {
             co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         }
         // Idle keep-alive connections are dropped here; their clients reconnect elsewhere.
-        ioc.stop();
+        StopAll();
     }
 };
 
@@ -315,6 +333,15 @@ Result<void> Server::Listen() {
             "cannot listen on " + impl_->options.address + ":" + std::to_string(impl_->options.port) + ": " + ec.message()
         );
     }
+    // Signals are caught from here on, before the caller announces the port: a SIGTERM that
+    // arrives before Run() waits in the queue and starts a graceful shutdown once Run() starts.
+    if (impl_->options.handle_signals) {
+        impl_->signals.add(SIGTERM);
+        impl_->signals.add(SIGINT);
+        impl_->signals.async_wait([impl = impl_.get()](const boost::system::error_code& e, int) {
+            if (!e) impl->BeginShutdown();
+        });
+    }
     return {};
 }
 
@@ -326,18 +353,16 @@ std::uint16_t Server::Port() const {
 
 void Server::Run(std::function<void()> on_shutdown) {
     impl_->on_shutdown = std::move(on_shutdown);
-    if (impl_->options.handle_signals) {
-        impl_->signals.add(SIGTERM);
-        impl_->signals.add(SIGINT);
-        impl_->signals.async_wait([this](const boost::system::error_code& ec, int) {
-            if (!ec) impl_->BeginShutdown();
-        });
-    }
     asio::co_spawn(impl_->ioc, impl_->Accept(), asio::detached);
+    for (int i = 1; i < impl_->options.io_threads; ++i) {
+        impl_->extra_contexts.push_back(std::make_unique<asio::io_context>(1));
+        impl_->extra_guards.push_back(asio::make_work_guard(*impl_->extra_contexts.back()));
+    }
     std::vector<std::thread> threads;
-    for (int i = 1; i < impl_->options.io_threads; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+    for (auto& c : impl_->extra_contexts) threads.emplace_back([ctx = c.get()] { ctx->run(); });
     impl_->ioc.run();
     for (auto& t : threads) t.join();
+    impl_->extra_guards.clear();
 }
 
 void Server::Stop() {
