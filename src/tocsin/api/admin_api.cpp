@@ -231,37 +231,37 @@ private:
 
     // ---- components ---------------------------------------------------------------------
 
-    json::object ComponentJson(const domain::Component& c, const std::vector<domain::Component>& all, const std::string& page_id) {
-        return page::ComponentToV2(c, all, page_id);
+    // What every JSON rendering of components and incidents needs besides the object itself.
+    struct RenderContext {
+        std::vector<domain::Component> components;
+        domain::PageSettings settings;
+    };
+
+    static Result<void> ReadContext(store::Tx& tx, RenderContext& ctx) {
+        TOCSIN_ASSIGN(list, tx.ListComponents());
+        TOCSIN_ASSIGN(settings, tx.GetPageSettings());
+        ctx.components = std::move(list);
+        ctx.settings = std::move(settings);
+        return {};
+    }
+
+    RenderContext LoadContext() {
+        RenderContext ctx;
+        ValueOrThrow(d_.store.Read([&](store::Tx& tx) { return ReadContext(tx, ctx); }));
+        return ctx;
     }
 
     void ListComponents(const Request&, Response& res, const auth::Principal&) {
-        std::vector<domain::Component> all;
-        std::string page_id;
-        ValueOrThrow(d_.store.Read([&](store::Tx& tx) -> Result<void> {
-            TOCSIN_ASSIGN(list, tx.ListComponents());
-            TOCSIN_ASSIGN(s, tx.GetPageSettings());
-            all = std::move(list);
-            page_id = s.page_id;
-            return {};
-        }));
+        auto ctx = LoadContext();
         json::array arr;
-        for (const auto& c : all) arr.push_back(ComponentJson(c, all, page_id));
+        for (const auto& c : ctx.components) arr.push_back(page::ComponentToV2(c, ctx.components, ctx.settings.page_id));
         WriteJson(res, arr);
     }
 
     void RespondComponent(Response& res, const std::string& id, int status) {
-        std::vector<domain::Component> all;
-        std::string page_id;
-        ValueOrThrow(d_.store.Read([&](store::Tx& tx) -> Result<void> {
-            TOCSIN_ASSIGN(list, tx.ListComponents());
-            TOCSIN_ASSIGN(s, tx.GetPageSettings());
-            all = std::move(list);
-            page_id = s.page_id;
-            return {};
-        }));
-        for (const auto& c : all) {
-            if (c.id == id) return WriteJson(res, ComponentJson(c, all, page_id), status);
+        auto ctx = LoadContext();
+        for (const auto& c : ctx.components) {
+            if (c.id == id) return WriteJson(res, page::ComponentToV2(c, ctx.components, ctx.settings.page_id), status);
         }
         throw HttpError(404, "not-found", "component " + id + " does not exist");
     }
@@ -355,16 +355,8 @@ private:
     // ---- incidents and maintenances -----------------------------------------------------
 
     json::object IncidentJson(const domain::Incident& inc) {
-        std::vector<domain::Component> all;
-        domain::PageSettings s;
-        ValueOrThrow(d_.store.Read([&](store::Tx& tx) -> Result<void> {
-            TOCSIN_ASSIGN(list, tx.ListComponents());
-            TOCSIN_ASSIGN(settings, tx.GetPageSettings());
-            all = std::move(list);
-            s = std::move(settings);
-            return {};
-        }));
-        return IncidentJson(inc, all, s);
+        auto ctx = LoadContext();
+        return IncidentJson(inc, ctx.components, ctx.settings);
     }
 
     static json::object IncidentJson(const domain::Incident& inc, const std::vector<domain::Component>& all, const domain::PageSettings& s) {
@@ -509,21 +501,16 @@ private:
         filter.offset = (page - 1) * per_page;
         std::vector<domain::Incident> list;
         std::int64_t total = 0;
-        std::vector<domain::Component> all;
-        domain::PageSettings s;
+        RenderContext ctx;
         ValueOrThrow(d_.store.Read([&](store::Tx& tx) -> Result<void> {
             TOCSIN_ASSIGN(l, tx.ListIncidents(filter));
             TOCSIN_ASSIGN(n, tx.CountIncidents(filter));
-            TOCSIN_ASSIGN(c, tx.ListComponents());
-            TOCSIN_ASSIGN(settings, tx.GetPageSettings());
             list = std::move(l);
             total = n;
-            all = std::move(c);
-            s = std::move(settings);
-            return {};
+            return ReadContext(tx, ctx);
         }));
         json::array arr;
-        for (const auto& inc : list) arr.push_back(IncidentJson(inc, all, s));
+        for (const auto& inc : list) arr.push_back(IncidentJson(inc, ctx.components, ctx.settings));
         WriteJson(res, arr);
         res.SetHeader("X-Total-Count", std::to_string(total));
         if (static_cast<std::int64_t>(page) * per_page < total) {
