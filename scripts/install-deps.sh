@@ -6,12 +6,12 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build ccache pkg-config git
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
-    libcurl4-openssl-dev libsqlite3-dev sqlite3 libpq-dev
+    libcurl4-openssl-dev libc-ares-dev libsqlite3-dev sqlite3 libpq-dev
     libyaml-cpp-dev libkainjow-mustache-dev libmd4c-html0-dev libmd4c-dev libcctz-dev
     libsodium-dev libspdlog-dev libfmt-dev libcli11-dev zlib1g-dev libssl-dev
     libgtest-dev libgmock-dev googletest libbenchmark-dev
     python3 python3-pytest python3-requests
-    postgresql wrk nginx-light procps curl tzdata
+    postgresql wrk nginx-light prometheus-blackbox-exporter procps curl openssl tzdata
     chromium
 )
 
