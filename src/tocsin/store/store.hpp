@@ -13,6 +13,9 @@
 #include "tocsin/domain/incident.hpp"
 #include "tocsin/domain/page_settings.hpp"
 #include "tocsin/domain/page_state.hpp"
+#include "tocsin/monitor/monitor.hpp"
+#include "tocsin/monitor/monitor_state.hpp"
+#include "tocsin/monitor/rollup.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -58,6 +61,20 @@ struct OutboxMessage {
     TimePoint created_at{};
 };
 
+/// A monitor state change as stored (monitor_events), with its row id.
+struct MonitorEvent {
+    std::int64_t id = 0;
+    monitor::StateChange change;
+};
+
+struct ResultFilter {
+    std::string monitor_id;
+    std::optional<TimePoint> since;  // at >= since
+    std::optional<TimePoint> until;  // at < until
+    std::string location;            // empty: any
+    int limit = 100;
+};
+
 /// One open transaction. Obtained only inside Store::Write / Store::Read; not thread-safe;
 /// every error is a value, and an error returned from the callback rolls everything back.
 class Tx {
@@ -101,6 +118,47 @@ public:
     [[nodiscard]] virtual Result<std::optional<ApiToken>> FindTokenByHash(const std::string& secret_hash) = 0;
     [[nodiscard]] virtual Result<std::vector<ApiToken>> ListTokens() = 0;
     [[nodiscard]] virtual Result<void> RevokeToken(const std::string& id, TimePoint at) = 0;
+
+    // Monitors. The definition is stored whole; ListMonitors is ordered by name, then id.
+    [[nodiscard]] virtual Result<std::vector<monitor::Monitor>> ListMonitors() = 0;
+    [[nodiscard]] virtual Result<std::optional<monitor::Monitor>> GetMonitor(const std::string& id) = 0;
+    [[nodiscard]] virtual Result<std::optional<monitor::Monitor>> FindMonitorByHeartbeatHash(const std::string& hash) = 0;
+    [[nodiscard]] virtual Result<void> InsertMonitor(const monitor::Monitor& m) = 0;
+    /// Replaces the definition; NotFound if there is no such monitor.
+    [[nodiscard]] virtual Result<void> UpdateMonitor(const monitor::Monitor& m) = 0;
+    /// Deletes the monitor with its state, results, events and rollups.
+    [[nodiscard]] virtual Result<void> DeleteMonitor(const std::string& id) = 0;
+
+    [[nodiscard]] virtual Result<std::optional<monitor::MonitorState>> GetMonitorState(const std::string& monitor_id) = 0;
+    [[nodiscard]] virtual Result<std::vector<monitor::MonitorState>> ListMonitorStates() = 0;
+    [[nodiscard]] virtual Result<void> SaveMonitorState(const monitor::MonitorState& s) = 0;
+
+    /// Appends results; results of monitors that no longer exist are skipped.
+    [[nodiscard]] virtual Result<void> InsertCheckResults(const std::vector<monitor::CheckResult>& results) = 0;
+    /// Newest first.
+    [[nodiscard]] virtual Result<std::vector<monitor::CheckResult>> ListCheckResults(const ResultFilter& f) = 0;
+    /// Outcome and total time of every result of a monitor in [since, until), for rollups.
+    [[nodiscard]] virtual Result<std::vector<monitor::ResultSample>> ListResultSamples(
+        const std::string& monitor_id, TimePoint since, TimePoint until) = 0;
+    /// The oldest result time of a monitor, if any.
+    [[nodiscard]] virtual Result<std::optional<TimePoint>> OldestResultAt(const std::string& monitor_id) = 0;
+    /// Deletes results older than `before`; returns how many.
+    [[nodiscard]] virtual Result<std::int64_t> DeleteResultsBefore(TimePoint before) = 0;
+
+    [[nodiscard]] virtual Result<std::int64_t> InsertMonitorEvent(const monitor::StateChange& c) = 0;
+    /// Events of one monitor (all when monitor_id is empty) in [since, until), oldest first.
+    [[nodiscard]] virtual Result<std::vector<MonitorEvent>> ListMonitorEvents(
+        const std::string& monitor_id, TimePoint since, TimePoint until) = 0;
+
+    /// Inserts or replaces the rollup with the same (monitor, period, start).
+    [[nodiscard]] virtual Result<void> SaveRollup(const monitor::Rollup& r) = 0;
+    /// Oldest first.
+    [[nodiscard]] virtual Result<std::vector<monitor::Rollup>> ListRollups(
+        const std::string& monitor_id, monitor::RollupPeriod period, TimePoint since, TimePoint until) = 0;
+    /// The start of the newest stored rollup of that period.
+    [[nodiscard]] virtual Result<std::optional<TimePoint>> LatestRollupStart(
+        const std::string& monitor_id, monitor::RollupPeriod period) = 0;
+    [[nodiscard]] virtual Result<std::int64_t> DeleteRollupsBefore(monitor::RollupPeriod period, TimePoint before) = 0;
 
     // Users (the admin UI signs them in; the CLI creates them).
     [[nodiscard]] virtual Result<void> InsertUser(const User& u) = 0;

@@ -129,4 +129,6 @@ Result<Statement*> Database::Prepare(const std::string& sql) {
     return p;
 }
 
+std::int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
 }  // namespace tocsin::store::sqlite

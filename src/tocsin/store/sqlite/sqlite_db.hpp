@@ -71,6 +71,9 @@ public:
 
     sqlite3* Raw() { return db_; }
 
+    /// Row id of the last successful INSERT on this connection.
+    [[nodiscard]] std::int64_t LastInsertRowId() const;
+
 private:
     explicit Database(sqlite3* db) : db_(db) {}
     sqlite3* db_;

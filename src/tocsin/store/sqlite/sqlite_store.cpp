@@ -2,11 +2,13 @@
 
 #include "tocsin/common/ids.hpp"
 #include "tocsin/common/time_format.hpp"
+#include "tocsin/monitor/monitor_json.hpp"
 #include "tocsin/store/sqlite/sqlite_db.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <string_view>
 
 namespace tocsin::store::sqlite_migrations {
@@ -149,6 +151,19 @@ Incident ReadIncident(const Statement& s) {
     i.remind_prior_minutes = static_cast<int>(s.Int(15));
     i.automated = s.Int(16) != 0;
     return i;
+}
+
+int OutcomeCode(monitor::Outcome o) { return static_cast<int>(o); }
+monitor::Outcome OutcomeFromCode(std::int64_t c) {
+    return c == 1 ? monitor::Outcome::kDegraded : c == 2 ? monitor::Outcome::kDown : monitor::Outcome::kUp;
+}
+std::optional<std::int64_t> OptMicros(const std::optional<std::chrono::microseconds>& d) {
+    if (!d) return std::nullopt;
+    return d->count();
+}
+std::optional<std::chrono::microseconds> MicrosOpt(const std::optional<std::int64_t>& v) {
+    if (!v) return std::nullopt;
+    return std::chrono::microseconds(*v);
 }
 
 class SqliteTx final : public Tx {
@@ -419,6 +434,280 @@ public:
         return {};
     }
 
+    // --- monitors ---------------------------------------------------------------------
+
+    Result<std::vector<monitor::Monitor>> ListMonitors() override {
+        TOCSIN_ASSIGN(s, db_.Prepare("SELECT definition FROM monitors ORDER BY name, id"));
+        std::vector<monitor::Monitor> out;
+        while (true) {
+            TOCSIN_ASSIGN(row, s->Step());
+            if (!row) break;
+            TOCSIN_ASSIGN(m, monitor::MonitorFromStoredJson(s->Text(0)));
+            out.push_back(std::move(m));
+        }
+        return out;
+    }
+
+    Result<std::optional<monitor::Monitor>> GetMonitor(const std::string& id) override {
+        return OneMonitor("SELECT definition FROM monitors WHERE id = ?1", id);
+    }
+
+    Result<std::optional<monitor::Monitor>> FindMonitorByHeartbeatHash(const std::string& hash) override {
+        return OneMonitor("SELECT definition FROM monitors WHERE heartbeat_token_hash = ?1", hash);
+    }
+
+    Result<void> InsertMonitor(const monitor::Monitor& m) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("INSERT INTO monitors (id, name, type, source, definition, heartbeat_token_hash, created_at, "
+                           "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        );
+        s->Bind(1, m.id).Bind(2, m.name).Bind(3, monitor::MonitorTypeName(m.spec.type)).Bind(4, m.source);
+        s->Bind(5, monitor::MonitorToStoredJson(m));
+        if (m.heartbeat_token_hash.empty()) s->BindNull(6); else s->Bind(6, m.heartbeat_token_hash);
+        s->Bind(7, ToMillis(m.created_at)).Bind(8, ToMillis(m.updated_at));
+        return s->Exec();
+    }
+
+    Result<void> UpdateMonitor(const monitor::Monitor& m) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("UPDATE monitors SET name = ?2, type = ?3, source = ?4, definition = ?5, "
+                           "heartbeat_token_hash = ?6, updated_at = ?7 WHERE id = ?1")
+        );
+        s->Bind(1, m.id).Bind(2, m.name).Bind(3, monitor::MonitorTypeName(m.spec.type)).Bind(4, m.source);
+        s->Bind(5, monitor::MonitorToStoredJson(m));
+        if (m.heartbeat_token_hash.empty()) s->BindNull(6); else s->Bind(6, m.heartbeat_token_hash);
+        s->Bind(7, ToMillis(m.updated_at));
+        TOCSIN_TRY(s->Exec());
+        if (s->Changes() == 0) return Error::NotFound("monitor " + m.id + " does not exist");
+        return {};
+    }
+
+    Result<void> DeleteMonitor(const std::string& id) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("DELETE FROM monitors WHERE id = ?1"));
+        s->Bind(1, id);
+        TOCSIN_TRY(s->Exec());
+        if (s->Changes() == 0) return Error::NotFound("monitor " + id + " does not exist");
+        return {};
+    }
+
+    Result<std::optional<monitor::MonitorState>> GetMonitorState(const std::string& monitor_id) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("SELECT monitor_id, state, since, message, data FROM monitor_states WHERE monitor_id = ?1"));
+        s->Bind(1, monitor_id);
+        TOCSIN_ASSIGN(row, s->Step());
+        if (!row) return std::optional<monitor::MonitorState>();
+        TOCSIN_ASSIGN(st, StateFromRow(*s));
+        s->Reset();
+        return std::optional<monitor::MonitorState>(std::move(st));
+    }
+
+    Result<std::vector<monitor::MonitorState>> ListMonitorStates() override {
+        TOCSIN_ASSIGN(s, db_.Prepare("SELECT monitor_id, state, since, message, data FROM monitor_states"));
+        std::vector<monitor::MonitorState> out;
+        while (true) {
+            TOCSIN_ASSIGN(row, s->Step());
+            if (!row) break;
+            TOCSIN_ASSIGN(st, StateFromRow(*s));
+            out.push_back(std::move(st));
+        }
+        return out;
+    }
+
+    Result<void> SaveMonitorState(const monitor::MonitorState& st) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("INSERT INTO monitor_states (monitor_id, state, since, message, data) VALUES (?1, ?2, ?3, ?4, ?5) "
+                           "ON CONFLICT (monitor_id) DO UPDATE SET state = excluded.state, since = excluded.since, "
+                           "message = excluded.message, data = excluded.data")
+        );
+        s->Bind(1, st.monitor_id).Bind(2, monitor::OutcomeName(st.state)).Bind(3, ToMillis(st.since));
+        s->Bind(4, st.message).Bind(5, monitor::MonitorStateToStoredJson(st));
+        return s->Exec();
+    }
+
+    Result<void> InsertCheckResults(const std::vector<monitor::CheckResult>& results) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("INSERT INTO check_results (monitor_id, at, location, outcome, error, message, status_code, "
+                           "total_us, dns_us, connect_us, tls_us, first_byte_us, certificate_days_left) "
+                           "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 "
+                           "WHERE EXISTS (SELECT 1 FROM monitors WHERE id = ?1)")
+        );
+        for (const auto& r : results) {
+            s->Reset();
+            s->Bind(1, r.monitor_id).Bind(2, ToMillis(r.at)).Bind(3, r.location).Bind(4, OutcomeCode(r.outcome));
+            s->Bind(5, monitor::ErrorClassName(r.error)).Bind(6, r.message).Bind(7, r.status_code);
+            s->Bind(8, static_cast<std::int64_t>(r.timings.total.count()));
+            s->BindOpt(9, OptMicros(r.timings.dns)).BindOpt(10, OptMicros(r.timings.connect));
+            s->BindOpt(11, OptMicros(r.timings.tls)).BindOpt(12, OptMicros(r.timings.first_byte));
+            if (r.certificate_days_left) s->Bind(13, *r.certificate_days_left); else s->BindNull(13);
+            TOCSIN_TRY(s->Exec());
+        }
+        return {};
+    }
+
+    Result<std::vector<monitor::CheckResult>> ListCheckResults(const ResultFilter& f) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("SELECT monitor_id, at, location, outcome, error, message, status_code, total_us, dns_us, "
+                           "connect_us, tls_us, first_byte_us, certificate_days_left FROM check_results "
+                           "WHERE monitor_id = ?1 AND at >= ?2 AND at < ?3 AND (?4 = '' OR location = ?4) "
+                           "ORDER BY at DESC LIMIT ?5")
+        );
+        s->Bind(1, f.monitor_id).Bind(2, f.since ? ToMillis(*f.since) : std::numeric_limits<std::int64_t>::min());
+        s->Bind(3, f.until ? ToMillis(*f.until) : std::numeric_limits<std::int64_t>::max());
+        s->Bind(4, f.location).Bind(5, f.limit);
+        std::vector<monitor::CheckResult> out;
+        while (true) {
+            TOCSIN_ASSIGN(row, s->Step());
+            if (!row) break;
+            monitor::CheckResult r;
+            r.monitor_id = s->Text(0);
+            r.at = FromMillis(s->Int(1));
+            r.location = s->Text(2);
+            r.outcome = OutcomeFromCode(s->Int(3));
+            r.error = monitor::ParseErrorClass(s->Text(4)).value_or(monitor::ErrorClass::kInternal);
+            r.message = s->Text(5);
+            r.status_code = static_cast<int>(s->Int(6));
+            r.timings.total = std::chrono::microseconds(s->Int(7));
+            r.timings.dns = MicrosOpt(s->OptInt(8));
+            r.timings.connect = MicrosOpt(s->OptInt(9));
+            r.timings.tls = MicrosOpt(s->OptInt(10));
+            r.timings.first_byte = MicrosOpt(s->OptInt(11));
+            if (auto d = s->OptInt(12)) r.certificate_days_left = static_cast<int>(*d);
+            out.push_back(std::move(r));
+        }
+        return out;
+    }
+
+    Result<std::vector<monitor::ResultSample>> ListResultSamples(const std::string& monitor_id, TimePoint since,
+                                                                 TimePoint until) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("SELECT outcome, total_us FROM check_results WHERE monitor_id = ?1 AND at >= ?2 AND at < ?3")
+        );
+        s->Bind(1, monitor_id).Bind(2, ToMillis(since)).Bind(3, ToMillis(until));
+        std::vector<monitor::ResultSample> out;
+        while (true) {
+            TOCSIN_ASSIGN(row, s->Step());
+            if (!row) break;
+            out.push_back({OutcomeFromCode(s->Int(0)), std::chrono::microseconds(s->Int(1))});
+        }
+        return out;
+    }
+
+    Result<std::optional<TimePoint>> OldestResultAt(const std::string& monitor_id) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("SELECT MIN(at) FROM check_results WHERE monitor_id = ?1"));
+        s->Bind(1, monitor_id);
+        TOCSIN_ASSIGN(row, s->Step());
+        std::optional<TimePoint> out;
+        if (row && !s->IsNull(0)) out = FromMillis(s->Int(0));
+        s->Reset();
+        return out;
+    }
+
+    Result<std::int64_t> DeleteResultsBefore(TimePoint before) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("DELETE FROM check_results WHERE at < ?1"));
+        s->Bind(1, ToMillis(before));
+        TOCSIN_TRY(s->Exec());
+        return static_cast<std::int64_t>(s->Changes());
+    }
+
+    Result<std::int64_t> InsertMonitorEvent(const monitor::StateChange& c) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("INSERT INTO monitor_events (monitor_id, at, from_state, to_state, message, locations) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        );
+        json::array locations;
+        for (const auto& l : c.locations_down) locations.emplace_back(l);
+        s->Bind(1, c.monitor_id).Bind(2, ToMillis(c.at)).Bind(3, monitor::OutcomeName(c.from));
+        s->Bind(4, monitor::OutcomeName(c.to)).Bind(5, c.message).Bind(6, json::serialize(locations));
+        TOCSIN_TRY(s->Exec());
+        return db_.LastInsertRowId();
+    }
+
+    Result<std::vector<MonitorEvent>> ListMonitorEvents(const std::string& monitor_id, TimePoint since,
+                                                        TimePoint until) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("SELECT id, monitor_id, at, from_state, to_state, message, locations FROM monitor_events "
+                           "WHERE (?1 = '' OR monitor_id = ?1) AND at >= ?2 AND at < ?3 ORDER BY at, id LIMIT 100000")
+        );
+        s->Bind(1, monitor_id).Bind(2, ToMillis(since)).Bind(3, ToMillis(until));
+        std::vector<MonitorEvent> out;
+        while (true) {
+            TOCSIN_ASSIGN(row, s->Step());
+            if (!row) break;
+            MonitorEvent e;
+            e.id = s->Int(0);
+            e.change.monitor_id = s->Text(1);
+            e.change.at = FromMillis(s->Int(2));
+            e.change.from = monitor::ParseOutcome(s->Text(3)).value_or(monitor::Outcome::kUp);
+            e.change.to = monitor::ParseOutcome(s->Text(4)).value_or(monitor::Outcome::kUp);
+            e.change.message = s->Text(5);
+            boost::system::error_code ec;
+            auto locations = json::parse(s->Text(6), ec);
+            if (!ec && locations.is_array()) {
+                for (const auto& l : locations.get_array()) {
+                    if (l.is_string()) e.change.locations_down.emplace_back(l.get_string());
+                }
+            }
+            out.push_back(std::move(e));
+        }
+        return out;
+    }
+
+    Result<void> SaveRollup(const monitor::Rollup& r) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("INSERT OR REPLACE INTO check_rollups (monitor_id, period, start, checks, failures, degraded, "
+                           "p50_us, p95_us, p99_us, mean_us) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 "
+                           "WHERE EXISTS (SELECT 1 FROM monitors WHERE id = ?1)")
+        );
+        s->Bind(1, r.monitor_id).Bind(2, monitor::RollupPeriodName(r.period)).Bind(3, ToMillis(r.start));
+        s->Bind(4, r.checks).Bind(5, r.failures).Bind(6, r.degraded);
+        s->Bind(7, static_cast<std::int64_t>(r.p50.count())).Bind(8, static_cast<std::int64_t>(r.p95.count()));
+        s->Bind(9, static_cast<std::int64_t>(r.p99.count())).Bind(10, static_cast<std::int64_t>(r.mean.count()));
+        return s->Exec();
+    }
+
+    Result<std::vector<monitor::Rollup>> ListRollups(const std::string& monitor_id, monitor::RollupPeriod period,
+                                                     TimePoint since, TimePoint until) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("SELECT start, checks, failures, degraded, p50_us, p95_us, p99_us, mean_us FROM check_rollups "
+                           "WHERE monitor_id = ?1 AND period = ?2 AND start >= ?3 AND start < ?4 ORDER BY start")
+        );
+        s->Bind(1, monitor_id).Bind(2, monitor::RollupPeriodName(period)).Bind(3, ToMillis(since)).Bind(4, ToMillis(until));
+        std::vector<monitor::Rollup> out;
+        while (true) {
+            TOCSIN_ASSIGN(row, s->Step());
+            if (!row) break;
+            monitor::Rollup r;
+            r.monitor_id = monitor_id;
+            r.period = period;
+            r.start = FromMillis(s->Int(0));
+            r.checks = s->Int(1);
+            r.failures = s->Int(2);
+            r.degraded = s->Int(3);
+            r.p50 = std::chrono::microseconds(s->Int(4));
+            r.p95 = std::chrono::microseconds(s->Int(5));
+            r.p99 = std::chrono::microseconds(s->Int(6));
+            r.mean = std::chrono::microseconds(s->Int(7));
+            out.push_back(r);
+        }
+        return out;
+    }
+
+    Result<std::optional<TimePoint>> LatestRollupStart(const std::string& monitor_id, monitor::RollupPeriod period) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("SELECT MAX(start) FROM check_rollups WHERE monitor_id = ?1 AND period = ?2"));
+        s->Bind(1, monitor_id).Bind(2, monitor::RollupPeriodName(period));
+        TOCSIN_ASSIGN(row, s->Step());
+        std::optional<TimePoint> out;
+        if (row && !s->IsNull(0)) out = FromMillis(s->Int(0));
+        s->Reset();
+        return out;
+    }
+
+    Result<std::int64_t> DeleteRollupsBefore(monitor::RollupPeriod period, TimePoint before) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("DELETE FROM check_rollups WHERE period = ?1 AND start < ?2"));
+        s->Bind(1, monitor::RollupPeriodName(period)).Bind(2, ToMillis(before));
+        TOCSIN_TRY(s->Exec());
+        return static_cast<std::int64_t>(s->Changes());
+    }
+
     Result<void> InsertUser(const User& u) override {
         TOCSIN_ASSIGN(
             s,
@@ -444,6 +733,26 @@ public:
     }
 
 private:
+    Result<std::optional<monitor::Monitor>> OneMonitor(const std::string& sql, const std::string& key) {
+        TOCSIN_ASSIGN(s, db_.Prepare(sql));
+        s->Bind(1, key);
+        TOCSIN_ASSIGN(row, s->Step());
+        if (!row) return std::optional<monitor::Monitor>();
+        auto text = s->Text(0);
+        s->Reset();
+        TOCSIN_ASSIGN(m, monitor::MonitorFromStoredJson(text));
+        return std::optional<monitor::Monitor>(std::move(m));
+    }
+
+    static Result<monitor::MonitorState> StateFromRow(const Statement& s) {
+        monitor::MonitorState st;
+        st.monitor_id = s.Text(0);
+        st.state = monitor::ParseOutcome(s.Text(1)).value_or(monitor::Outcome::kUp);
+        st.since = FromMillis(s.Int(2));
+        st.message = s.Text(3);
+        TOCSIN_TRY(monitor::MonitorStateFromStoredJson(s.Text(4), st));
+        return st;
+    }
     static void BindComponent(Statement& s, const Component& c) {
         s.Bind(1, c.id).Bind(2, c.name).Bind(3, c.description).Bind(4, domain::ToString(c.status));
         s.Bind(5, c.is_group).BindOpt(6, c.group_id).Bind(7, c.position).Bind(8, c.showcase);
