@@ -5,6 +5,7 @@
 #include "tocsin/domain/component.hpp"
 #include "tocsin/domain/incident.hpp"
 #include "tocsin/domain/page_settings.hpp"
+#include "tocsin/domain/uptime.hpp"
 
 #include <vector>
 
@@ -14,6 +15,7 @@ struct PageState {
     PageSettings settings;
     std::vector<Component> components;  // ordered by position; groups before their children
     std::vector<Incident> incidents;    // incidents and maintenances, newest first, with updates
+    UptimeState uptime;                 // monitoring history of public monitors (may be empty)
 };
 
 }  // namespace tocsin::domain

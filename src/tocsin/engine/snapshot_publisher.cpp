@@ -19,6 +19,7 @@ Result<void> SnapshotPublisher::Refresh() {
     std::uint64_t target = requested_.load();
     auto started = std::chrono::steady_clock::now();
     TOCSIN_ASSIGN(state, store::LoadPageState(store_));
+    if (uptime_) state.uptime = *uptime_;
     last_state_ = std::make_shared<const domain::PageState>(std::move(state));
     Publish(*last_state_);
     build_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -29,6 +30,16 @@ Result<void> SnapshotPublisher::Refresh() {
 void SnapshotPublisher::Rerender() {
     std::lock_guard lock(build_mu_);
     if (last_state_) Publish(*last_state_);
+}
+
+void SnapshotPublisher::SetUptime(std::shared_ptr<const domain::UptimeState> uptime) {
+    std::lock_guard lock(build_mu_);
+    uptime_ = std::move(uptime);
+    if (!last_state_) return;
+    auto state = std::make_shared<domain::PageState>(*last_state_);
+    state->uptime = *uptime_;
+    last_state_ = std::move(state);
+    Publish(*last_state_);
 }
 
 void SnapshotPublisher::Publish(const domain::PageState& state) {

@@ -35,6 +35,10 @@ public:
     /// reading the store. Blocking.
     void Rerender();
 
+    /// Replaces the monitoring history shown on the page and re-renders the last loaded
+    /// state with it, without reading incidents from the store. Blocking.
+    void SetUptime(std::shared_ptr<const domain::UptimeState> uptime);
+
 private:
     void Publish(const domain::PageState& state);
 
@@ -47,6 +51,7 @@ private:
     std::uint64_t completed_ = 0;  // guarded by build_mu_
     std::uint64_t generation_ = 0;  // guarded by build_mu_
     std::shared_ptr<const domain::PageState> last_state_;  // guarded by build_mu_
+    std::shared_ptr<const domain::UptimeState> uptime_;     // guarded by build_mu_
     Counter& rebuilds_;
     Histogram& build_seconds_;
 };

@@ -455,6 +455,7 @@ std::string MonitorStateToStoredJson(const MonitorState& s) {
     o["resolved_at"] = s.resolved_at ? json::value(ToMillis(*s.resolved_at)) : json::value(nullptr);
     o["resolved_incident_id"] = s.resolved_incident_id;
     o["last_ping_at"] = s.last_ping_at ? json::value(ToMillis(*s.last_ping_at)) : json::value(nullptr);
+    o["owns_components"] = s.owns_components;
     return json::serialize(o);
 }
 
@@ -492,6 +493,8 @@ Result<void> MonitorStateFromStoredJson(const std::string& text, MonitorState& s
     if (auto t = num(o, "resolved_at")) s.resolved_at = FromMillis(*t); else s.resolved_at.reset();
     s.resolved_incident_id = str(o, "resolved_incident_id");
     if (auto t = num(o, "last_ping_at")) s.last_ping_at = FromMillis(*t); else s.last_ping_at.reset();
+    auto* owns = o.if_contains("owns_components");
+    s.owns_components = owns && owns->is_bool() && owns->get_bool();
     return {};
 }
 

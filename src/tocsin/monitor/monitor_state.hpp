@@ -43,6 +43,7 @@ struct MonitorState {
     std::optional<TimePoint> resolved_at;  // when automation last resolved an incident
     std::string resolved_incident_id;
     std::optional<TimePoint> last_ping_at;  // heartbeat monitors
+    bool owns_components = false;           // automation set component statuses without an incident
 };
 
 struct StateChange {
