@@ -25,6 +25,7 @@
 #include "tocsin/common/result.hpp"
 #include "tocsin/monitor/observation.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,13 +45,20 @@ public:
     /// "column <c>: <what was expected>, found <what>").
     [[nodiscard]] static Result<ConditionSet> Parse(const std::vector<std::string>& expressions);
 
-    /// Evaluates all conditions against an observation (only called when obs.reached).
+    /// Evaluates all conditions, in order, against an observation (only called when obs.reached).
     /// Returns empty when all hold, else a short message naming the first failing condition
-    /// and the actual value, e.g. `[STATUS] == 200 failed: [STATUS] is 503`.
+    /// and the actual value, e.g. `[STATUS] == 200 failed: [STATUS] is 503` (values shown are
+    /// cut to about 120 characters). A placeholder the observation lacks fails as "is absent";
+    /// a JSON path into a body that is not JSON fails as "body is not JSON". The body is parsed
+    /// at most once per call. Never throws; safe to call from several threads at once.
     [[nodiscard]] std::string FirstFailure(const Observation& obs) const;
 
     [[nodiscard]] bool empty() const { return conditions_.empty(); }
     [[nodiscard]] std::size_t size() const { return conditions_.size(); }
+
+    /// How many times FirstFailure has parsed a body as JSON on the calling thread. Lets a test
+    /// check that one evaluation parses the body at most once, however many paths it reads.
+    [[nodiscard]] static std::uint64_t BodyParsesOnThisThreadForTest();
 
 private:
     std::vector<std::shared_ptr<const Condition>> conditions_;
