@@ -31,6 +31,8 @@ struct CheckEngineOptions {
 struct CheckEngineStats {
     std::uint64_t checks_started = 0;
     std::uint64_t checks_finished = 0;
+    /// Scheduled runs not started because the monitor's previous check was still running.
+    std::uint64_t checks_skipped = 0;
     std::size_t in_flight = 0;
     std::size_t monitors = 0;
     /// Lateness (actual start minus scheduled start) over the last 10,000 checks.
@@ -64,6 +66,8 @@ public:
     void SetPlans(std::vector<monitor::CheckPlan> plans);
 
     /// Runs one check now, outside the schedule, and calls `done` on the engine thread.
+    /// It takes a max_in_flight slot (ahead of queued scheduled runs when none is free);
+    /// its result goes to `done` only, not to the sink. After Stop(), `done` is never called.
     /// Thread-safe; used by "check now" in the API and by tests.
     void CheckNow(monitor::CheckPlan plan, std::function<void(monitor::CheckResult)> done);
 
