@@ -1,3 +1,15 @@
+// The condition language, in two halves.
+//
+// Parsing (Parser) is a hand-written scanner over the expression's bytes that builds one
+// immutable Condition per expression: an Operand (placeholder, JSON path, functions), an
+// operator and its literals; `matches` compiles its regex here, so evaluation cannot fail on a
+// bad pattern. Every error names the 1-based column in characters, counted on the raw text.
+//
+// Evaluation (Evaluate) resolves the operand to a Value that borrows from the Observation or
+// from the lazily parsed JSON document (Evaluation), then applies the operator. The coercion
+// rules live in Equal/Numeric/TextForm and are the ones docs/conditions.md describes: numbers
+// compare numerically when both sides can be read as numbers, text otherwise; absent values
+// and bodies that are not JSON fail every operator except exists/!exists.
 #include "tocsin/monitor/condition.hpp"
 
 #include <fmt/format.h>
@@ -58,6 +70,8 @@ struct Operand {
 
 enum class Op { kEqual, kLess, kLessEqual, kGreater, kGreaterEqual, kContains, kMatches, kIn, kExists };
 
+/// A right-hand value. Numbers keep their text too: `[BODY] contains 42` searches for "42" and
+/// `[HEADER:X] == 1.0` against a non-numeric header compares the text as written.
 struct Literal {
     enum class Kind { kNumber, kText, kBool, kNull, kRange };
     Kind kind = Kind::kText;
@@ -67,6 +81,7 @@ struct Literal {
     std::string text;  // kText: the unescaped string; otherwise the token as written
 };
 
+/// One parsed expression. Immutable after parsing and shared between plans and threads.
 class Condition {
 public:
     std::string text;  // the whole expression, trimmed
@@ -109,6 +124,7 @@ constexpr std::string_view kKnownPlaceholders =
 constexpr std::string_view kKnownOperators =
     "an operator (==, !=, <, <=, >, >=, contains, matches, in, exists; the last four negated with ! or not)";
 
+// Only read by BodyParsesOnThisThreadForTest(); thread_local so concurrent engines need no lock.
 thread_local std::uint64_t body_parses_on_thread = 0;
 
 bool IsSpace(char c) {
@@ -120,6 +136,7 @@ bool IsDigit(char c) {
 bool IsWordChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_';
 }
+// Columns and len() count characters, so UTF-8 continuation bytes do not count.
 bool IsContinuationByte(char c) {
     return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
 }
@@ -254,6 +271,7 @@ std::optional<double> ParseNumber(std::string_view s) {
     return value;
 }
 
+// fmt prints the shortest text that reads back the same double: 503, 12.5, 1e+20.
 std::string NumberText(double x) {
     return fmt::format("{}", x);
 }
@@ -455,7 +473,10 @@ private:
         Operand o;
         if (Peek() == '[') {
             TOCSIN_TRY(ParsePlaceholder(o));
-            if (o.source == Source::kBody && (Peek() == '.' || Peek() == '[')) TOCSIN_TRY(ParsePath(o));
+            if (Peek() == '.' || Peek() == '[') {
+                if (o.source != Source::kBody) return Fail(pos_, "an operator (only [BODY] takes a JSON path)");
+                TOCSIN_TRY(ParsePath(o));
+            }
         } else {
             const std::string_view word = WordAt(pos_);
             if (word != "len" && word != "lower") {
@@ -548,6 +569,8 @@ private:
         return {};
     }
 
+    /// Symbols first, so `!=` is never read as `!` plus something. Word operators need no blank
+    /// before them (`[BODY]contains"x"` parses) but must be whole words (`containsx` does not).
     Result<void> ParseOperatorAndRight(Condition& c) {
         const std::size_t start = pos_;
         auto take = [&](std::string_view symbol) {
@@ -641,6 +664,8 @@ private:
         }
     }
 
+    /// A quoted string, or a bare token classified by its shape: true/false/null, a number, a
+    /// numeric range a..b, else a bare word (UP, 192.0.2.1, 2001:db8::1, application/json).
     Result<Literal> ParseValue(bool allow_range) {
         SkipSpace();
         const std::size_t start = pos_;
@@ -782,6 +807,8 @@ private:
     std::optional<json::value> document_;  // declared after resource_: destroyed before it
 };
 
+/// What an operand evaluates to. It borrows: text points into the Observation, the parsed
+/// document or `owned`, so a 1 MiB body is never copied just to be compared.
 struct Value {
     enum class Kind { kAbsent, kNull, kBool, kNumber, kText, kAnswers, kArray, kObject };
     Kind kind = Kind::kAbsent;
@@ -912,6 +939,7 @@ std::string Display(const Value& v) {
     }
 }
 
+/// The equality used by ==, != and `in`, and by `contains` on lists.
 bool Equal(const Value& v, const Literal& lit) {
     using K = Value::Kind;
     if (v.kind == K::kAnswers) {
@@ -951,6 +979,8 @@ bool Equal(const Value& v, const Literal& lit) {
     return false;
 }
 
+/// Text contains a substring; lists (DNS answers, JSON arrays) contain an equal element; objects
+/// contain a key. Numbers and keywords are searched as the text they print as.
 bool Contains(const Value& v, const Literal& lit) {
     switch (v.kind) {
         case Value::Kind::kAnswers:
@@ -971,6 +1001,8 @@ bool Contains(const Value& v, const Literal& lit) {
     }
 }
 
+/// regex search over the text form; lists match when any element does. The regex is the wrapped
+/// one built by ParseRegex, so match_continuous plus its lazy prefix is a search.
 bool Matches(const Value& v, const std::regex& re) {
     auto search = [&](std::string_view s) {
         return std::regex_search(s.begin(), s.end(), re, std::regex_constants::match_continuous);
@@ -1035,6 +1067,7 @@ Value Resolve(const Operand& o, Evaluation& ev, std::string& problem) {
         case Source::kResponseTime:
             return Value::Milliseconds(obs.timings.total);
         case Source::kBody: {
+            // An HTTP answer always has a body, possibly empty; other checks have none.
             if (o.path.empty()) return obs.status_code != 0 || !obs.body.empty() ? Value::Text(obs.body) : Value{};
             const json::value* node = ev.Body();
             if (node == nullptr) {
@@ -1146,6 +1179,8 @@ std::string Evaluate(const Condition& c, Evaluation& ev) {
         case Op::kExists:
             break;  // handled above
     }
+    // An ordering or a range on something that is not a number is a mistake in the condition or
+    // a surprise in the answer; either way it should not pass because of a `!`.
     if (not_a_number) return fmt::format("{} failed: {} is {}, not a number", c.text, c.lhs.text, Display(v));
     if (holds != c.negated) return {};
     return fmt::format("{} failed: {} is {}", c.text, c.lhs.text, Display(v));
