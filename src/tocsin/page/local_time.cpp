@@ -35,7 +35,9 @@ bool IsKnownTimeZone(const std::string& name) {
 struct TimeFormatter::Impl {
     cctz::time_zone tz;
     std::vector<std::string> months;
+    std::vector<std::string> months_short;
     std::string date_format;
+    std::string short_date_format;
     std::string datetime_format;
 
     cctz::civil_second Civil(TimePoint t) const {
@@ -50,7 +52,9 @@ TimeFormatter::TimeFormatter(const std::string& time_zone, const Catalog& catalo
         zone_name_ = "UTC";
     }
     impl_->months = SplitMonths(catalog.Get(lang, "months"));
+    impl_->months_short = SplitMonths(catalog.Get(lang, "months_short"));
     impl_->date_format = catalog.Get(lang, "date_format");
+    impl_->short_date_format = catalog.Get(lang, "short_date_format");
     impl_->datetime_format = catalog.Get(lang, "datetime_format");
 }
 
@@ -80,6 +84,19 @@ std::string TimeFormatter::Date(TimePoint t) const {
 std::string TimeFormatter::MonthLabel(TimePoint t) const {
     auto cs = impl_->Civil(t);
     return impl_->months[static_cast<std::size_t>(cs.month() - 1)] + " " + std::to_string(cs.year());
+}
+
+std::string TimeFormatter::ShortDate(TimePoint t) const {
+    auto cs = impl_->Civil(t);
+    std::string s = impl_->short_date_format;
+    s = Fill(s, "{month}", impl_->months_short[static_cast<std::size_t>(cs.month() - 1)]);
+    s = Fill(s, "{day}", std::to_string(cs.day()));
+    return s;
+}
+
+std::string TimeFormatter::Time(TimePoint t) const {
+    auto cs = impl_->Civil(t);
+    return fmt::format("{:02}:{:02}", cs.hour(), cs.minute());
 }
 
 std::string TimeFormatter::DayKey(TimePoint t) const {

@@ -19,9 +19,11 @@ public:
     TimeFormatter(const std::string& time_zone, const Catalog& catalog, std::string lang);
     ~TimeFormatter();
 
-    [[nodiscard]] std::string DateTime(TimePoint t) const;  // "November 22, 2026, 14:05 CET"
-    [[nodiscard]] std::string Date(TimePoint t) const;      // "November 22, 2026"
+    [[nodiscard]] std::string DateTime(TimePoint t) const;    // "November 22, 2026, 14:05 CET"
+    [[nodiscard]] std::string Date(TimePoint t) const;        // "November 22, 2026"
     [[nodiscard]] std::string MonthLabel(TimePoint t) const;  // "November 2026"
+    [[nodiscard]] std::string ShortDate(TimePoint t) const;   // "Nov 22" / "22. Nov."
+    [[nodiscard]] std::string Time(TimePoint t) const;        // "14:05"
     [[nodiscard]] std::string DayKey(TimePoint t) const;      // "2026-11-22" in the page's zone
     [[nodiscard]] std::string MonthKey(TimePoint t) const;    // "2026-11"
     /// Start of the local day containing `t`, minus `days` days.

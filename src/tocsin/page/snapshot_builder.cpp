@@ -7,6 +7,7 @@
 #include "tocsin/page/i18n.hpp"
 #include "tocsin/page/local_time.hpp"
 #include "tocsin/page/markdown.hpp"
+#include "tocsin/page/uptime_render.hpp"
 
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
@@ -63,10 +64,23 @@ public:
           lang_(std::move(lang)),
           options_(options),
           cat_(Catalog::Embedded()),
-          time_(state.settings.time_zone, cat_, lang_) {
+          time_(state.settings.time_zone, cat_, lang_),
+          utc_("UTC", cat_, lang_),
+          locale_{cat_, lang_, time_, utc_} {
         for (const auto& c : state.components) by_id_[c.id] = &c;
         for (const auto& [k, v] : cat_.All(lang_)) t_[k] = v;
+        // Public monitors are those of components on the page; the loader promises this,
+        // and a monitor of a deleted component must not leak its name in between.
+        for (const auto& m : state.uptime.monitors) {
+            if (std::any_of(m.component_ids.begin(), m.component_ids.end(), [&](const std::string& id) {
+                    return by_id_.count(id) > 0;
+                })) {
+                monitors_.push_back(&m);
+            }
+        }
     }
+
+    bool HasUptimePage() const { return !monitors_.empty(); }
 
     const mu::object& T() const { return t_; }
 
@@ -94,6 +108,80 @@ public:
         for (const auto& l : state_.settings.footer_links) links.emplace_back(mu::object{{"label", l.label}, {"url", l.url}});
         d.set("has_footer_links", mu::data(!links.empty()));
         d.set("footer_links", links);
+        d.set("uptime_href", UptimeHref());
+        return d;
+    }
+
+    mu::data UptimeHref() const {
+        return HasUptimePage() ? mu::data("/uptime?lang=" + lang_) : mu::data(false);
+    }
+
+    // The 90-day bar of a component, or false. Always set, even to false: mustache would
+    // otherwise find a group's bar from inside its children.
+    mu::data UptimeBar(const Component& c) const {
+        auto monitors = MonitorsOf(state_.uptime, c.id);
+        if (monitors.empty()) return mu::data(false);
+        auto days = CombineDays(monitors, now_);
+        mu::object u{
+            {"svg", RenderUptimeBar(days, locale_)},
+            {"total", cat_.Format(lang_, "uptime_n", FormatPercent(CombineUptime90d(monitors), locale_))},
+            {"caption", cat_.Format(lang_, "bar_caption", c.name)},
+        };
+        mu::list rows;
+        for (auto it = days.rbegin(); it != days.rend(); ++it) {
+            bool no_data = it->health == domain::DayHealth::kNoData && !it->uptime_percent;
+            rows.emplace_back(mu::object{
+                {"date", utc_.Date(it->day_start)},
+                {"health", std::string(HealthName(it->health))},
+                {"health_label", HealthLabel(it->health, locale_)},
+                {"uptime", FormatPercent(it->uptime_percent, locale_)},
+                {"outage", no_data ? std::string("—") : OutageText(it->outage_seconds, locale_)},
+            });
+        }
+        u["days"] = rows;
+        return u;
+    }
+
+    mu::data Uptime(ChartRange range) const {
+        mu::data d;
+        mu::list ranges;
+        for (auto r : {ChartRange::k24Hours, ChartRange::k7Days, ChartRange::k30Days}) {
+            mu::object o{
+                {"label", cat_.Get(lang_, "range_" + std::string(RangeName(r)))},
+                {"href", WithLang(std::string(RangePath(r)), lang_)},
+            };
+            o["current"] = mu::data(r == range);
+            ranges.emplace_back(o);
+        }
+        d.set("ranges", ranges);
+        d.set("over", cat_.Get(lang_, "range." + std::string(RangeName(range)) + ".over"));
+        mu::list monitors;
+        int n = 0;
+        for (const auto* m : monitors_) {
+            ++n;
+            auto health = m->state == "up"         ? domain::DayHealth::kOperational
+                          : m->state == "degraded" ? domain::DayHealth::kDegraded
+                          : m->state == "down"     ? domain::DayHealth::kOutage
+                                                   : domain::DayHealth::kNoData;
+            mu::list cells;
+            for (auto value : {m->uptime_24h, m->uptime_7d, m->uptime_30d, m->uptime_90d}) {
+                mu::object cell{{"value", FormatPercent(value, locale_)}};
+                cell["absent"] = mu::data(!value.has_value());
+                cells.emplace_back(cell);
+            }
+            mu::object o{
+                {"anchor", "monitor-" + std::to_string(n)},
+                {"name", m->name},
+                {"type", m->type},
+                {"health", std::string(HealthName(health))},
+                {"health_label", HealthLabel(health, locale_)},
+                {"chart_svg", RenderLatencyChart(*m, range, locale_, "chart-" + std::to_string(n))},
+                {"summary", ChartSummary(RangePoints(*m, range), range, locale_)},
+            };
+            o["cells"] = cells;
+            monitors.emplace_back(o);
+        }
+        d.set("monitors", monitors);
         return d;
     }
 
@@ -193,6 +281,7 @@ public:
                 {"status_label", ComponentLabel(status)},
             };
             o["description"] = c.description.empty() ? mu::data(false) : mu::data(c.description);
+            o["uptime"] = UptimeBar(c);
             o["is_group"] = mu::data(c.is_group);
             if (c.is_group) {
                 mu::list children;
@@ -205,6 +294,7 @@ public:
                         {"status_label", ComponentLabel(child.status)},
                     };
                     co["description"] = child.description.empty() ? mu::data(false) : mu::data(child.description);
+                    co["uptime"] = UptimeBar(child);
                     children.emplace_back(co);
                 }
                 o["children"] = children;
@@ -212,6 +302,7 @@ public:
             components.emplace_back(o);
         }
         d.set("components", components);
+        d.set("uptime_href", UptimeHref());
 
         mu::list days;
         for (int back = 0; back < options_.past_days_on_index; ++back) {
@@ -325,8 +416,11 @@ private:
     const PageOptions& options_;
     const Catalog& cat_;
     TimeFormatter time_;
+    TimeFormatter utc_;  // monitoring days are UTC days
+    RenderLocale locale_;
     mu::object t_;
     std::unordered_map<std::string, const Component*> by_id_;
+    std::vector<const domain::MonitorUptime*> monitors_;  // public ones, in the state's order
 };
 
 bool IsTextual(const std::string& content_type) {
@@ -343,12 +437,14 @@ struct SnapshotBuilder::Templates {
     mu::mustache incident{Embedded("templates/incident.mustache")};
     mu::mustache history{Embedded("templates/history.mustache")};
     mu::mustache not_found{Embedded("templates/not_found.mustache")};
+    mu::mustache uptime{Embedded("templates/uptime.mustache")};
     std::string card = Embedded("templates/incident_card.mustache");
+    std::string uptime_bar = Embedded("templates/uptime_bar.mustache");
     std::string page_css = Embedded("assets/page.css");
     std::string favicon = Embedded("assets/favicon.svg");
 
     Templates() {
-        for (auto* t : {&layout, &index, &incident, &history, &not_found}) {
+        for (auto* t : {&layout, &index, &incident, &history, &not_found, &uptime}) {
             TOCSIN_CHECK(t->is_valid(), "embedded template does not parse");
         }
     }
@@ -356,6 +452,8 @@ struct SnapshotBuilder::Templates {
     std::string Render(mu::mustache& tmpl, mu::data& d) const {
         std::string card_copy = card;
         d.set("incident_card", mu::partial([card_copy] { return card_copy; }));
+        std::string bar_copy = uptime_bar;
+        d.set("uptime_bar", mu::partial([bar_copy] { return bar_copy; }));
         return tmpl.render(d);
     }
 };
@@ -469,6 +567,15 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build(
             add(Snapshot::Key(path, lang), "text/html; charset=utf-8",
                 page(tpl.history, r.History(p), state.settings.name + " – " + cat.Get(lang, "incident_history"), path),
                 true, true, html_cache);
+        }
+        // One entry per range, like the history pages: no JavaScript switches the range.
+        if (r.HasUptimePage()) {
+            for (auto range : {ChartRange::k24Hours, ChartRange::k7Days, ChartRange::k30Days}) {
+                std::string path(RangePath(range));
+                add(Snapshot::Key(path, lang), "text/html; charset=utf-8",
+                    page(tpl.uptime, r.Uptime(range), state.settings.name + " – " + cat.Get(lang, "uptime_page"), path),
+                    true, true, html_cache);
+            }
         }
         for (const auto& inc : state.incidents) {
             std::string path = "/incidents/" + inc.id;
