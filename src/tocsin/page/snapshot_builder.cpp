@@ -112,9 +112,7 @@ public:
         return d;
     }
 
-    mu::data UptimeHref() const {
-        return HasUptimePage() ? mu::data("/uptime?lang=" + lang_) : mu::data(false);
-    }
+    mu::data UptimeHref() const { return HasUptimePage() ? mu::data("/uptime?lang=" + lang_) : mu::data(false); }
 
     // The 90-day bar of a component, or false. Always set, even to false: mustache would
     // otherwise find a group's bar from inside its children.
@@ -572,9 +570,12 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build(
         if (r.HasUptimePage()) {
             for (auto range : {ChartRange::k24Hours, ChartRange::k7Days, ChartRange::k30Days}) {
                 std::string path(RangePath(range));
-                add(Snapshot::Key(path, lang), "text/html; charset=utf-8",
+                add(Snapshot::Key(path, lang),
+                    "text/html; charset=utf-8",
                     page(tpl.uptime, r.Uptime(range), state.settings.name + " – " + cat.Get(lang, "uptime_page"), path),
-                    true, true, html_cache);
+                    true,
+                    true,
+                    html_cache);
             }
         }
         for (const auto& inc : state.incidents) {

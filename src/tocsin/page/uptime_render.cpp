@@ -1,3 +1,5 @@
+// 90-day uptime bars and response-time charts of the public page, as inline SVG strings.
+// Everything is computed from the values passed in; the caller decides where it goes.
 #include "tocsin/page/uptime_render.hpp"
 
 #include "tocsin/page/markdown.hpp"
@@ -39,6 +41,18 @@ std::string Decimal(double v, int decimals, bool trim, const RenderLocale& local
     return s;
 }
 
+// "10,080" / "10.080": check counts of a week run into five digits.
+std::string Count(std::int64_t n, const RenderLocale& locale) {
+    std::string digits = std::to_string(n < 0 ? -n : n);
+    const std::string& sep = locale.catalog.Get(locale.lang, "thousands_separator");
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += sep;
+        out += digits[i];
+    }
+    return n < 0 ? "-" + out : out;
+}
+
 double Ms(std::chrono::microseconds us) {
     return static_cast<double>(us.count()) / 1000.0;
 }
@@ -49,6 +63,8 @@ bool HasLatency(const LatencyPoint& p) {
     return p.checks > p.failures;
 }
 
+// Weighted by successful checks, so a quiet hour with one slow check does not count as
+// much as a busy one.
 double WeightedMedian(std::vector<std::pair<double, std::int64_t>> values) {
     std::sort(values.begin(), values.end());
     std::int64_t total = 0;
@@ -104,6 +120,8 @@ std::vector<BarDay> CombineDays(const std::vector<const MonitorUptime*>& monitor
             auto& b = out[static_cast<std::size_t>(index)];
             b.health = std::max(b.health, d.health);  // the enum is declared from best to worst
             if (auto u = d.UptimePercent()) b.uptime_percent = std::min(b.uptime_percent.value_or(100.0), *u);
+            // The longest, not the sum: two monitors down during the same hour are one hour
+            // of outage for the component. The true union is not in the data.
             b.outage_seconds = std::max(b.outage_seconds, d.outage_seconds);
         }
     }
@@ -232,6 +250,7 @@ const std::vector<LatencyPoint>& RangePoints(const MonitorUptime& m, ChartRange 
 
 LatencyAxis ChooseLatencyAxis(double max_ms) {
     if (!(max_ms > 0)) max_ms = 0;  // also catches NaN
+    // The smallest 1, 2, 2.5 or 5 times a power of ten that is at least x.
     auto nice_ceil = [](double x) {
         double base = std::pow(10.0, std::floor(std::log10(x)));
         for (double m : {1.0, 2.0, 2.5, 5.0}) {
@@ -244,6 +263,7 @@ LatencyAxis ChooseLatencyAxis(double max_ms) {
     double best_top = std::numeric_limits<double>::infinity();
     // Three intervals first, so that a tie keeps the fourth gridline.
     for (int intervals : {3, 2}) {
+        // At least 1 ms a step: sub-millisecond gridlines would label noise.
         double step = nice_ceil(std::max(max_ms / intervals, 1.0));
         if (step * intervals < best_top - 1e-9) {
             best_top = step * intervals;
@@ -277,8 +297,8 @@ std::string ChartSummary(const std::vector<LatencyPoint>& points, ChartRange ran
         {{"median", p50.empty() ? "—" : FormatLatency(WeightedMedian(p50), locale)},
          {"p95", p95.empty() ? "—" : FormatLatency(WeightedMedian(p95), locale)},
          {"range", over},
-         {"failed", std::to_string(failures)},
-         {"checks", std::to_string(checks)}}
+         {"failed", Count(failures, locale)},
+         {"checks", Count(checks, locale)}}
     );
 }
 
@@ -349,7 +369,7 @@ std::string RenderLatencyChart(
         }
         std::string title = Fill(
             locale.catalog.Get(locale.lang, "chart.failed_title"),
-            {{"time", when(p.start)}, {"failed", std::to_string(p.failures)}, {"checks", std::to_string(p.checks)}}
+            {{"time", when(p.start)}, {"failed", Count(p.failures, locale)}, {"checks", Count(p.checks, locale)}}
         );
         out += fmt::format(
             "<rect class=\"fail\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"6\"><title>{}</title></rect>",

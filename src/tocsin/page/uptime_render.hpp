@@ -48,10 +48,11 @@ struct BarDay {
     const domain::UptimeState& uptime, std::string_view component_id
 );
 
-/// Exactly kBarDays days, oldest first, the last is the day containing `now` (UTC).
-/// Monitors' day lists are aligned on their last element (today); a list shorter than
-/// kBarDays counts as "no data" for the missing early days. Worst-of health, minimum uptime,
-/// maximum outage: a component is as bad as its worst monitor. Precondition: none.
+/// Exactly kBarDays days, oldest first, the last is the UTC day containing `now`. Each
+/// monitor day is placed by its day_start; days outside the window are ignored, missing ones
+/// are "no data" (a monitor created last week, data loaded before midnight). Worst-of health,
+/// minimum uptime among monitors with checks, longest outage: a component is as bad as its
+/// worst monitor.
 [[nodiscard]] std::vector<BarDay> CombineDays(const std::vector<const domain::MonitorUptime*>& monitors, TimePoint now);
 
 /// The lowest 90-day uptime among `monitors`; absent when none has one.

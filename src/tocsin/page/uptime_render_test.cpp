@@ -333,7 +333,7 @@ TEST(LatencyChart, LabelsTheAxisSensiblyForZeroLatency) {
     EXPECT_EQ(YLabels(svg), (std::vector<std::string>{"0 ms", "1 ms", "2 ms"}));
     EXPECT_FALSE(Contains(svg, "nan"));
     EXPECT_FALSE(Contains(svg, "inf"));
-    EXPECT_TRUE(Contains(svg, "Median 0 ms, 95th percentile 0 ms over the last 24 hours; 0 of 1440 checks failed."));
+    EXPECT_TRUE(Contains(svg, "Median 0 ms, 95th percentile 0 ms over the last 24 hours; 0 of 1,440 checks failed."));
 }
 
 TEST(LatencyChart, LabelsTheAxisInSecondsForSlowResponses) {
@@ -374,7 +374,7 @@ TEST(LatencyChart, MarksFailuresAndBreaksTheLineWhereNothingSucceeded) {
     EXPECT_EQ(Count(svg, "<rect class=\"fail-all\""), 1);
     EXPECT_EQ(Count(svg, "<path class=\"p50\""), 2) << "two runs around the gap";
     EXPECT_TRUE(Contains(svg, "<title>Mar 10 00:00: 60 of 60 checks failed</title>"));
-    EXPECT_TRUE(Contains(svg, "62 of 1440 checks failed"));
+    EXPECT_TRUE(Contains(svg, "62 of 1,440 checks failed"));
 }
 
 TEST(LatencyChart, LabelsHoursInThePageTimeZone) {
@@ -383,6 +383,16 @@ TEST(LatencyChart, LabelsHoursInThePageTimeZone) {
         RenderLatencyChart(ChartMonitor(Points(24, 1h, kThisHour, 100ms)), ChartRange::k24Hours, berlin.locale, "c1");
     // 12:00 UTC is 13:00 in Berlin: the labelled hours are local ones.
     for (std::string_view hour : {">00:00<", ">06:00<", ">12:00<", ">18:00<"}) EXPECT_TRUE(Contains(svg, hour)) << hour;
+    Locale kolkata("en", "Asia/Kolkata");  // UTC+5:30: hours on the half hour still get labels
+    EXPECT_EQ(
+        Count(
+            RenderLatencyChart(
+                ChartMonitor(Points(24, 1h, kThisHour, 100ms)), ChartRange::k24Hours, kolkata.locale, "c1"
+            ),
+            ":30</text>"
+        ),
+        4
+    );
     auto week = ChartMonitor({});
     week.hours_168 = Points(168, 1h, kThisHour, 100ms);
     svg = RenderLatencyChart(week, ChartRange::k7Days, berlin.locale, "c1");
@@ -470,7 +480,8 @@ TEST(UptimePage, HasARangePageWithChartsPerLanguage) {
     EXPECT_TRUE(Contains(en, "<strong aria-current=\"page\">7 days</strong>"));
     EXPECT_TRUE(Contains(en, "href=\"/uptime?range=30d&amp;lang=en\""));
     EXPECT_TRUE(Contains(en, "href=\"/uptime?lang=en\""));
-    EXPECT_TRUE(Contains(en, "over the last 7 days"));
+    EXPECT_TRUE(Contains(en, "over the last 7 days; 0 of 10,080 checks failed."));
+    EXPECT_TRUE(Contains(Body(*snap, "/uptime?range=7d", "de"), "in den letzten 7 Tagen; 0 von 10.080 Prüfungen"));
     EXPECT_TRUE(Contains(en, "<td class=\"num\">99.99%</td>")) << "7-day uptime, truncated";
     EXPECT_TRUE(Contains(en, "<span class=\"vh\">No data</span>")) << "an absent figure is worded for screen readers";
     EXPECT_TRUE(Contains(en, "Outage</td>")) << "Search is down";
