@@ -1,5 +1,6 @@
 #include "tocsin/api/admin_api.hpp"
 
+#include "tocsin/api/guard.hpp"
 #include "tocsin/api/json_input.hpp"
 #include "tocsin/auth/auth.hpp"
 #include "tocsin/common/ids.hpp"
@@ -30,33 +31,6 @@ void WriteJson(Response& res, const json::value& v, int status = 200) {
     res.status = status;
     res.content_type = "application/json";
     res.body = json::serialize(v);
-}
-
-// Wraps a handler with authentication and the minimum role.
-http::Handler Guard(store::Store& store, Role need, std::function<void(const Request&, Response&, const auth::Principal&)> h) {
-    return [&store, need, h = std::move(h)](const Request& req, Response& res) {
-        auto header = req.Header("Authorization");
-        if (header.empty()) {
-            http::WriteProblem(res, 401, "unauthorized", "send an API token as Authorization: Bearer <token>");
-            res.SetHeader("WWW-Authenticate", "Bearer realm=\"tocsin\"");
-            return;
-        }
-        auto who = ValueOrThrow(auth::Authenticate(store, header));
-        if (!who) {
-            http::WriteProblem(res, 401, "unauthorized", "the API token is unknown, malformed or revoked");
-            res.SetHeader("WWW-Authenticate", "Bearer realm=\"tocsin\", error=\"invalid_token\"");
-            return;
-        }
-        if (!auth::Allows(who->role, need)) {
-            http::WriteProblem(
-                res, 403, "forbidden",
-                "this needs the " + std::string(auth::ToString(need)) + " role; the token has " +
-                    std::string(auth::ToString(who->role))
-            );
-            return;
-        }
-        h(req, res, *who);
-    };
 }
 
 std::optional<domain::ComponentStatus> ParseComponentStatusField(const Fields& f, std::string_view key) {
@@ -706,7 +680,7 @@ private:
         f.RejectUnknown({"name", "role"});
         auto role_text = f.String("role", 16).value_or("");
         auto role = auth::ParseRole(role_text);
-        if (!role) throw HttpError(400, "invalid-field", "role must be one of owner, responder, stakeholder", "role");
+        if (!role) throw HttpError(400, "invalid-field", "role must be one of owner, responder, stakeholder, probe", "role");
         auto created = ValueOrThrow(auth::CreateToken(d_.store, d_.clock, f.String("name", 100).value_or("api"), *role));
         auto o = TokenJson(created.token);
         o["token"] = created.secret;

@@ -1,14 +1,20 @@
 #include "tocsin/app/application.hpp"
 
 #include "tocsin/api/admin_api.hpp"
+#include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/openapi.hpp"
 #include "tocsin/api/public_site.hpp"
 #include "tocsin/app/demo_data.hpp"
+#include "tocsin/app/monitoring.hpp"
+#include "tocsin/checks/check_engine.hpp"
 #include "tocsin/auth/auth.hpp"
 #include "tocsin/common/log.hpp"
 #include "tocsin/common/metrics.hpp"
 #include "tocsin/engine/engine_runner.hpp"
 #include "tocsin/engine/maintenance_transitions.hpp"
+#include "tocsin/engine/monitor_automation.hpp"
+#include "tocsin/engine/rollup_engine.hpp"
+#include "tocsin/engine/uptime_loader.hpp"
 #include "tocsin/engine/snapshot_publisher.hpp"
 #include "tocsin/http/server.hpp"
 #include "tocsin/page/local_time.hpp"
@@ -17,7 +23,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <future>
 #include <filesystem>
 #include <fstream>
 
@@ -49,6 +57,45 @@ Result<void> ApplyProvision(store::Store& store, const config::PageProvision& p,
     });
 }
 
+// Re-reads the config file's monitors on SIGHUP. A file that does not parse, or monitors
+// that do not fit the database, leave the running set as it is (logged).
+class ConfigReloadEngine final : public engine::Engine {
+public:
+    ConfigReloadEngine(std::string path, config::Config base, store::Store& store, engine::MonitorAutomation& automation)
+        : path_(std::move(path)), base_(std::move(base)), store_(store), automation_(automation) {}
+
+    void Request() { requested_ = true; }
+
+    std::string_view Name() const override { return "config_reload"; }
+    std::chrono::milliseconds Interval() const override { return std::chrono::seconds(1); }
+    Result<void> RunOnce(TimePoint now) override {
+        if (!requested_.exchange(false) || path_.empty()) return {};
+        auto log = Logger("app");
+        config::Config fresh = base_;
+        fresh.monitors = {};
+        if (auto r = config::LoadFile(path_, fresh); !r) {
+            log->error("[app.Reload] {} not applied, the running configuration stays: {}", path_, r.error().message);
+            return {};
+        }
+        auto changed = SyncDeclaredMonitors(store_, fresh.monitors, now);
+        if (!changed) {
+            log->error("[app.Reload] monitors not applied, the running set stays: {}", changed.error().message);
+            return {};
+        }
+        log->info("[app.Reload] {} reloaded: {} declared monitors{}", path_, fresh.monitors.monitors.size(),
+                  *changed ? ", changes applied" : ", nothing changed");
+        if (*changed) automation_.MonitorsChanged();
+        return {};
+    }
+
+private:
+    std::string path_;
+    config::Config base_;
+    store::Store& store_;
+    engine::MonitorAutomation& automation_;
+    std::atomic<bool> requested_{false};
+};
+
 }  // namespace
 
 int Serve(const ServeOptions& options) {
@@ -70,6 +117,7 @@ int Serve(const ServeOptions& options) {
     if (!opened) return fail("database", opened.error());
     auto& store = **opened;
     if (auto r = ApplyProvision(store, cfg.page, clock.Now()); !r) return fail("configuration", r.error());
+    if (auto r = SyncDeclaredMonitors(store, cfg.monitors, clock.Now()); !r) return fail("configuration", r.error());
     if (options.demo) {
         auto seeded = SeedDemo(store, clock.Now());
         if (!seeded) return fail("demo data", seeded.error());
@@ -87,17 +135,57 @@ int Serve(const ServeOptions& options) {
         // The commit is durable already; a failed rebuild only delays the page until the next change or tick.
         if (auto r = publisher.Refresh(); !r) log->error("[app.OnChange] snapshot rebuild failed: {}", r.error().message);
     }});
+    const std::string& location = cfg.monitoring.location;
+    engine::MonitorAutomation automation(store, &publisher, metrics, {.local_location = location});
+    checks::CheckEngine checker(clock, {.location = location.empty() ? "local" : location},
+                                [&automation](monitor::CheckResult r) { automation.Submit(std::move(r)); });
+    automation.OnPlans([&checker](std::vector<monitor::CheckPlan> plans) { checker.SetPlans(std::move(plans)); });
+    metrics.AddGauge("tocsin_check_lateness_p99_seconds", "Schedule lateness of local checks, p99 of the last 10,000",
+                     [&checker] { return static_cast<double>(checker.Stats().lateness_p99.count()) / 1e6; });
+    metrics.AddGauge("tocsin_checks_in_flight", "Local checks running now",
+                     [&checker] { return static_cast<double>(checker.Stats().in_flight); });
+    metrics.AddGauge("tocsin_check_results_queued", "Check results waiting to be stored",
+                     [&automation] { return static_cast<double>(automation.QueueLength()); });
+    api::RegisterMonitorRoutes(
+        router, api::MonitorApiDeps{
+                    store, clock, [&automation] { automation.MonitorsChanged(); },
+                    [&automation](monitor::CheckResult r, bool stored) { automation.Submit(std::move(r), stored); },
+                    [&automation](const std::string& loc) { return automation.PlansFor(loc); },
+                    [&checker, &automation](monitor::CheckPlan plan) -> std::optional<monitor::CheckResult> {
+                        auto promise = std::make_shared<std::promise<monitor::CheckResult>>();
+                        auto future = promise->get_future();
+                        auto timeout = plan.spec.timeout + std::chrono::seconds(5);
+                        checker.CheckNow(std::move(plan), [promise, &automation](monitor::CheckResult r) {
+                            automation.Submit(r);
+                            promise->set_value(std::move(r));
+                        });
+                        if (future.wait_for(timeout) != std::future_status::ready) return std::nullopt;
+                        return future.get();
+                    }});
     api::RegisterOpenApi(router);
     api::RegisterPublicRoutes(router, [&publisher] { return publisher.Current(); }, metrics);
 
-    http::Server server(cfg.server, router, metrics);
+    ConfigReloadEngine reload(options.config_path, cfg, store, automation);
+    auto server_options = cfg.server;
+    if (!options.config_path.empty()) server_options.on_reload = [&reload] { reload.Request(); };
+    http::Server server(server_options, router, metrics);
     if (auto r = server.Listen(); !r) return fail("listen", r.error());
 
     engine::MaintenanceTransitions maintenance(store, &publisher, cfg.maintenance_interval);
     engine::PageClockEngine page_clock(publisher);
+    engine::UptimeEngine uptime(store, publisher);
+    engine::RollupEngine rollups(store, engine::RetentionOptions{
+                                            std::chrono::hours(24 * cfg.monitoring.raw_retention_days),
+                                            std::chrono::hours(24 * cfg.monitoring.hourly_retention_days),
+                                            std::chrono::hours(24 * cfg.monitoring.daily_retention_days)});
     engine::EngineRunner runner(clock, metrics);
     runner.Add(maintenance);
     runner.Add(page_clock);
+    runner.Add(automation);
+    runner.Add(uptime);
+    runner.Add(rollups);
+    runner.Add(reload);
+    checker.Start();
     runner.Start();
 
     std::string host = cfg.server.address.find(':') != std::string::npos ? "[" + cfg.server.address + "]" : cfg.server.address;
@@ -105,7 +193,11 @@ int Serve(const ServeOptions& options) {
     std::fflush(stdout);
     log->info("[app.Serve] listening on {}:{}, data in {}", host, server.Port(), cfg.data_dir);
 
-    server.Run([&runner] { runner.Stop(); });
+    server.Run([&runner, &checker] {
+        checker.Stop();
+        runner.Stop();
+    });
+    checker.Stop();
     runner.Stop();
     log->info("[app.Serve] stopped");
     return 0;

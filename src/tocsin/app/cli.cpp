@@ -56,8 +56,8 @@ int RunCli(int argc, char** argv) {
     token->require_subcommand(1);
     auto* token_create = token->add_subcommand("create", "Create an API token; prints it as the last line");
     std::string role = "owner", token_name = "cli";
-    token_create->add_option("--role", role, "owner, responder or stakeholder")
-        ->check(CLI::IsMember({"owner", "responder", "stakeholder"}))
+    token_create->add_option("--role", role, "owner, responder, stakeholder, or probe (a remote probe agent)")
+        ->check(CLI::IsMember({"owner", "responder", "stakeholder", "probe"}))
         ->capture_default_str();
     token_create->add_option("--name", token_name, "A label to recognise the token by")->capture_default_str();
     token_create->add_option("--data", data_dir, "Folder of the SQLite database")->envname("TOCSIN_DATA")->capture_default_str();
@@ -93,6 +93,7 @@ int RunCli(int argc, char** argv) {
         ServeOptions options;
         if (config_file) {
             if (auto r = config::LoadFile(*config_file, options.config); !r) return Fail("configuration", r.error());
+            options.config_path = *config_file;
         }
         // Flags and environment win over the file.
         if (serve->count("--data") || std::getenv("TOCSIN_DATA")) options.config.data_dir = data_dir;

@@ -24,6 +24,7 @@ std::string_view ToString(Role r) {
         case Role::kOwner: return "owner";
         case Role::kResponder: return "responder";
         case Role::kStakeholder: return "stakeholder";
+        case Role::kProbe: return "probe";
     }
     return "stakeholder";
 }
@@ -32,6 +33,7 @@ std::optional<Role> ParseRole(std::string_view s) {
     if (s == "owner") return Role::kOwner;
     if (s == "responder") return Role::kResponder;
     if (s == "stakeholder") return Role::kStakeholder;
+    if (s == "probe") return Role::kProbe;
     return std::nullopt;
 }
 
@@ -48,13 +50,17 @@ std::string HashToken(std::string_view secret) {
     return ToHex(digest.data(), digest.size());
 }
 
+std::string NewSecret(std::string_view prefix) {
+    std::array<unsigned char, 32> raw{};
+    randombytes_buf(raw.data(), raw.size());
+    return std::string(prefix) + ToHex(raw.data(), raw.size());
+}
+
 Result<NewToken> CreateToken(store::Store& store, const Clock& clock, std::string name, Role role) {
     if (name.empty()) name = "token";
     if (name.size() > 100) return Error::Invalid("name", "must be at most 100 characters");
-    std::array<unsigned char, 32> raw{};
-    randombytes_buf(raw.data(), raw.size());
     NewToken t;
-    t.secret = "tcn_" + ToHex(raw.data(), raw.size());
+    t.secret = NewSecret("tcn_");
     t.token = store::ApiToken{NewId(), std::move(name), std::string(ToString(role)), clock.Now(), std::nullopt};
     std::string hash = HashToken(t.secret);
     TOCSIN_TRY(store.Write([&](store::Tx& tx) { return tx.InsertToken(t.token, hash); }));

@@ -17,7 +17,9 @@
 namespace tocsin::auth {
 
 /// Ordered by power: a role may do everything the roles below it may.
-enum class Role { kStakeholder = 0, kResponder = 1, kOwner = 2 };
+/// kProbe is below every human role: a remote probe agent's token may fetch assignments
+/// and push results, nothing else (and every human role may do what a probe does).
+enum class Role { kProbe = -1, kStakeholder = 0, kResponder = 1, kOwner = 2 };
 
 std::string_view ToString(Role r);
 std::optional<Role> ParseRole(std::string_view s);
@@ -42,6 +44,9 @@ struct NewToken {
 
 /// Resolves "Bearer <secret>" (or the bare secret). nullopt: unknown, malformed or revoked.
 [[nodiscard]] Result<std::optional<Principal>> Authenticate(store::Store& store, std::string_view authorization_header);
+
+/// A new random secret: `prefix` + 64 hex digits (256 bits from libsodium).
+std::string NewSecret(std::string_view prefix);
 
 /// Hash used to look a token up; exposed for tests.
 std::string HashToken(std::string_view secret);

@@ -1,7 +1,11 @@
 #include "tocsin/config/config.hpp"
 
+#include "tocsin/monitor/monitor_json.hpp"
+
+#include <boost/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -34,6 +38,102 @@ Result<void> Read(const YAML::Node& parent, const char* key, const std::string& 
         out = n.as<T>();
     } catch (const YAML::Exception&) {
         return Error::Invalid(path, Where(n, path) + ": has the wrong type");
+    }
+    return {};
+}
+
+// YAML to JSON for the monitor parser, remembering where each path came from so that an
+// error from MonitorFromJson ("components[0].down_status") points at a line and column.
+using Marks = std::map<std::string, YAML::Mark>;
+
+boost::json::value ToJson(const YAML::Node& n, const std::string& path, Marks& marks) {
+    marks[path] = n.Mark();
+    if (n.IsMap()) {
+        boost::json::object o;
+        for (const auto& kv : n) {
+            auto key = kv.first.as<std::string>();
+            o[key] = ToJson(kv.second, path.empty() ? key : path + "." + key, marks);
+        }
+        return o;
+    }
+    if (n.IsSequence()) {
+        boost::json::array a;
+        for (std::size_t i = 0; i < n.size(); ++i) a.push_back(ToJson(n[i], path + "[" + std::to_string(i) + "]", marks));
+        return a;
+    }
+    if (n.IsNull()) return nullptr;
+    const auto& text = n.Scalar();
+    if (n.Tag() == "!") return boost::json::string(text);  // quoted: always a string
+    if (text == "true" || text == "false") return text == "true";
+    std::int64_t i = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+    if (ec == std::errc() && p == text.data() + text.size()) return i;
+    return boost::json::string(text);
+}
+
+std::string WhereMark(const Marks& marks, std::string path) {
+    while (true) {
+        auto it = marks.find(path);
+        if (it != marks.end() && it->second.line >= 0) {
+            return path + " (line " + std::to_string(it->second.line + 1) + ", column " + std::to_string(it->second.column + 1) + ")";
+        }
+        auto cut = path.find_last_of(".[");
+        if (cut == std::string::npos) return path;
+        path = path.substr(0, cut);
+    }
+}
+
+bool ValidId(const std::string& id) {
+    return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+}
+
+Result<void> ReadMonitors(const YAML::Node& list, DeclaredMonitors& out) {
+    out.present = true;
+    out.monitors.clear();
+    out.heartbeat_tokens.clear();
+    if (list.IsNull()) return {};
+    if (!list.IsSequence()) return Error::Invalid("monitors", Where(list, "monitors") + ": must be a list of monitors");
+    Marks marks;
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        std::string prefix = "monitors[" + std::to_string(i) + "]";
+        auto value = ToJson(list[i], prefix, marks);
+        if (!value.is_object()) return Error::Invalid(prefix, Where(list[i], prefix) + ": must be a mapping");
+        auto& o = value.as_object();
+        auto* id = o.if_contains("id");
+        if (!id || !id->is_string() || !ValidId(std::string(id->as_string()))) {
+            return Error::Invalid(prefix + ".id", WhereMark(marks, prefix + ".id") +
+                                                      ": every declared monitor needs an id of 1 to 64 letters, digits, '-' or '_'");
+        }
+        std::string id_text(id->as_string());
+        if (!ids.insert(id_text).second) return Error::Invalid(prefix + ".id", WhereMark(marks, prefix + ".id") + ": id " + id_text + " is used twice");
+        o.erase("id");
+        std::string token;
+        if (auto* t = o.if_contains("heartbeat_token")) {
+            if (!t->is_string() || t->as_string().size() < 16 || t->as_string().size() > 200) {
+                return Error::Invalid(prefix + ".heartbeat_token", WhereMark(marks, prefix + ".heartbeat_token") +
+                                                                       ": must be a secret of 16 to 200 characters");
+            }
+            token = std::string(t->as_string());
+            o.erase("heartbeat_token");
+        }
+        auto m = monitor::MonitorFromJson(o, monitor::Monitor{});
+        if (!m) {
+            auto field = prefix + (m.error().field.empty() ? "" : "." + m.error().field);
+            return Error::Invalid(field, WhereMark(marks, field) + ": " + m.error().message);
+        }
+        m->id = id_text;
+        m->source = "config";
+        if (m->spec.type == monitor::MonitorType::kHeartbeat) {
+            if (token.empty()) {
+                return Error::Invalid(prefix + ".heartbeat_token", WhereMark(marks, prefix) +
+                                                                       ": a declared heartbeat monitor needs heartbeat_token (the secret in its ping URL)");
+            }
+            out.heartbeat_tokens[id_text] = token;
+        }
+        out.monitors.push_back(std::move(*m));
     }
     return {};
 }
@@ -73,7 +173,7 @@ Result<void> LoadFile(const std::string& path, Config& config) {
         if (!r) return Error::Invalid(r.error().field, path + ": " + r.error().message);
         return {};
     };
-    TOCSIN_TRY(prefixed(RejectUnknown(root, "", {"server", "storage", "log", "page", "engines"})));
+    TOCSIN_TRY(prefixed(RejectUnknown(root, "", {"server", "storage", "log", "page", "engines", "monitoring", "monitors"})));
     if (auto s = root["server"]) {
         TOCSIN_TRY(prefixed(RejectUnknown(s, "server", {"listen", "body_limit", "header_limit", "read_timeout_ms",
                                                        "idle_timeout_ms", "io_threads", "blocking_threads"})));
@@ -119,6 +219,22 @@ Result<void> LoadFile(const std::string& path, Config& config) {
         TOCSIN_TRY(opt("time_zone", config.page.time_zone));
         TOCSIN_TRY(opt("default_language", config.page.default_language));
     }
+    if (auto s = root["monitoring"]) {
+        TOCSIN_TRY(prefixed(RejectUnknown(s, "monitoring", {"location", "raw_retention_days", "hourly_retention_days",
+                                                           "daily_retention_days"})));
+        auto& m = config.monitoring;
+        TOCSIN_TRY(prefixed(Read(s, "location", "monitoring.location", m.location)));
+        TOCSIN_TRY(prefixed(Read(s, "raw_retention_days", "monitoring.raw_retention_days", m.raw_retention_days)));
+        TOCSIN_TRY(prefixed(Read(s, "hourly_retention_days", "monitoring.hourly_retention_days", m.hourly_retention_days)));
+        TOCSIN_TRY(prefixed(Read(s, "daily_retention_days", "monitoring.daily_retention_days", m.daily_retention_days)));
+        if (m.raw_retention_days < 2 || m.raw_retention_days > 3650) {
+            return prefixed(Error::Invalid("monitoring.raw_retention_days", Where(s["raw_retention_days"], "monitoring.raw_retention_days") + ": must be 2 to 3650"));
+        }
+        if (m.hourly_retention_days < 7 || m.daily_retention_days < 90) {
+            return prefixed(Error::Invalid("monitoring", Where(s, "monitoring") + ": keep hourly rollups at least 7 days and daily ones at least 90"));
+        }
+    }
+    if (root["monitors"]) TOCSIN_TRY(prefixed(ReadMonitors(root["monitors"], config.monitors)));
     return config.server.Validate();
 }
 

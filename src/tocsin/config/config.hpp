@@ -8,9 +8,12 @@
 
 #include "tocsin/common/result.hpp"
 #include "tocsin/http/server.hpp"
+#include "tocsin/monitor/monitor.hpp"
 
 #include <chrono>
+#include <map>
 #include <optional>
+#include <vector>
 #include <string>
 
 namespace tocsin::config {
@@ -23,12 +26,29 @@ struct PageProvision {
     std::optional<std::string> default_language;
 };
 
+struct MonitoringOptions {
+    std::string location = "local";  // the server's own location; "" runs no local checks
+    int raw_retention_days = 7;       // raw results, then hourly/daily rollups only (>= 2)
+    int hourly_retention_days = 90;
+    int daily_retention_days = 730;
+};
+
+/// Monitors declared under `monitors:` (config as code). Each needs a stable `id`; they are
+/// synchronised into the database at start-up and on SIGHUP and are read-only in the API.
+struct DeclaredMonitors {
+    bool present = false;  // the file has a monitors: key (an empty list removes them all)
+    std::vector<monitor::Monitor> monitors;
+    std::map<std::string, std::string> heartbeat_tokens;  // monitor id -> secret from the file
+};
+
 struct Config {
     http::ServerOptions server;
     std::string data_dir = "data";
     std::string log_level = "info";
     std::chrono::milliseconds maintenance_interval{5000};
     PageProvision page;
+    MonitoringOptions monitoring;
+    DeclaredMonitors monitors;
 };
 
 /// Parses "127.0.0.1:8080", "[::1]:0" or "0.0.0.0:80" into address and port.

@@ -71,6 +71,7 @@ struct Server::Impl {
           blocking(static_cast<std::size_t>(options.blocking_threads)),
           acceptor(ioc),
           signals(ioc),
+          reload_signals(ioc),
           requests_2xx(m.GetCounter("tocsin_http_requests_total", "HTTP requests answered", "code=\"2xx\"")),
           requests_3xx(m.GetCounter("tocsin_http_requests_total", "HTTP requests answered", "code=\"3xx\"")),
           requests_4xx(m.GetCounter("tocsin_http_requests_total", "HTTP requests answered", "code=\"4xx\"")),
@@ -90,6 +91,7 @@ struct Server::Impl {
     asio::thread_pool blocking;
     tcp::acceptor acceptor;
     asio::signal_set signals;
+    asio::signal_set reload_signals;
     std::atomic<bool> stopping{false};
     std::atomic<int> in_flight{0};
     std::function<void()> on_shutdown;
@@ -286,6 +288,15 @@ struct Server::Impl {
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     }
 
+    void ArmReload() {
+        reload_signals.async_wait([this](const boost::system::error_code& e, int) {
+            if (e || stopping) return;
+            log->info("[http.Signals] SIGHUP: reloading the configuration");
+            options.on_reload();
+            ArmReload();
+        });
+    }
+
     void BeginShutdown() {
         if (stopping.exchange(true)) return;
         log->info("[http.Shutdown] closing the listener; waiting for {} in-flight requests", in_flight.load());
@@ -294,6 +305,7 @@ struct Server::Impl {
             boost::system::error_code ec;
             acceptor.close(ec);
             signals.cancel(ec);
+            reload_signals.cancel(ec);
         });
         asio::co_spawn(ioc, Drain(), asio::detached);
     }
@@ -341,6 +353,10 @@ Result<void> Server::Listen() {
         impl_->signals.async_wait([impl = impl_.get()](const boost::system::error_code& e, int) {
             if (!e) impl->BeginShutdown();
         });
+        if (impl_->options.on_reload) {
+            impl_->reload_signals.add(SIGHUP);
+            impl_->ArmReload();
+        }
     }
     return {};
 }

@@ -30,6 +30,9 @@ struct ServerOptions {
     int io_threads = 2;
     int blocking_threads = 2;
     bool handle_signals = true;  // SIGTERM/SIGINT start a graceful shutdown
+    /// With handle_signals: SIGHUP calls this on an I/O thread (it must not block; hand the
+    /// work to another thread). Unset: SIGHUP keeps its default action.
+    std::function<void()> on_reload;
 
     [[nodiscard]] Result<void> Validate() const;
 };

@@ -34,7 +34,7 @@ constexpr Texts kEnglish{
     "The problem has become worse: {} is now not available.",
     "{} is responding again, but slowly.",
     "The problem is back: {} is affected again.",
-    "{} has been working normally for {} minutes. This incident is resolved.",
+    "{} is working normally again. This incident is resolved.",
 };
 constexpr Texts kGerman{
     "Störung: {}",
@@ -44,7 +44,7 @@ constexpr Texts kGerman{
     "Das Problem hat sich verschärft: {} ist jetzt nicht erreichbar.",
     "{} antwortet wieder, aber langsam.",
     "Das Problem ist zurück: {} ist wieder betroffen.",
-    "{} arbeitet seit {} Minuten wieder normal. Die Störung ist behoben.",
+    "{} arbeitet wieder normal. Die Störung ist behoben.",
 };
 
 struct Bilingual {
@@ -253,8 +253,7 @@ Result<bool> CompleteRecovery(store::Tx& tx, const monitor::Monitor& m, monitor:
     TOCSIN_ASSIGN(comps, AffectedComponents(tx, m, now));
     UpdateInput in;
     in.status = IncidentStatus::kResolved;
-    auto minutes = std::chrono::duration_cast<std::chrono::minutes>(now - state.since).count();
-    in.body = Body(lang, &Texts::resolved_body, JoinNames(comps, m.name), std::max<std::int64_t>(minutes, 1));
+    in.body = Body(lang, &Texts::resolved_body, JoinNames(comps, m.name));
     TOCSIN_ASSIGN(u, PostUpdate(tx, *found, in, now));
     state.resolved_incident_id = found->id;
     state.resolved_at = now;

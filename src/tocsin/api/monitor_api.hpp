@@ -1,0 +1,42 @@
+/// @file
+/// @brief Monitoring under /api/v1: monitors (CRUD), their results, rollups, uptime and
+/// events, heartbeat pings, and the two endpoints remote probe agents use.
+///
+///   GET/POST        /api/v1/monitors                    stakeholder / responder
+///   GET/PATCH/DELETE /api/v1/monitors/{id}              stakeholder / responder
+///   POST            /api/v1/monitors/{id}/heartbeat-token  responder (new ping URL)
+///   POST            /api/v1/monitors/{id}/check         responder (run it now, answer the result)
+///   GET             /api/v1/monitors/{id}/results|rollups|uptime|events   stakeholder
+///   GET             /api/v1/components/{id}/uptime      stakeholder
+///   GET|POST|HEAD   /api/v1/heartbeats/{token}          the token is the credential
+///   GET             /api/v1/probe/assignments?location= probe
+///   POST            /api/v1/probe/results               probe (acknowledged after commit)
+///
+/// Monitors declared in the YAML config are read-only here (409 on PATCH/DELETE).
+#pragma once
+
+#include "tocsin/common/clock.hpp"
+#include "tocsin/http/router.hpp"
+#include "tocsin/monitor/judge.hpp"
+#include "tocsin/store/store.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tocsin::api {
+
+struct MonitorApiDeps {
+    store::Store& store;
+    const Clock& clock;
+    std::function<void()> on_monitors_change;  // definitions changed: reload and reschedule
+    std::function<void(monitor::CheckResult, bool stored)> submit_result;
+    std::function<std::vector<monitor::CheckPlan>(const std::string& location)> plans_for;
+    /// Runs one check now on the local engine; nullopt if it did not finish in time.
+    std::function<std::optional<monitor::CheckResult>(monitor::CheckPlan)> check_now;
+};
+
+void RegisterMonitorRoutes(http::Router& router, MonitorApiDeps deps);
+
+}  // namespace tocsin::api
