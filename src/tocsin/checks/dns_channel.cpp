@@ -1,3 +1,7 @@
+// c-ares owns its sockets and does its own reads and writes; we only tell it when one is
+// ready (ares_process_fd) and when its next timeout is due. Asio's async_wait on a
+// non-owning stream_descriptor gives exactly that readiness, without a thread and
+// without a second poll loop.
 #include "tocsin/checks/dns_channel.hpp"
 
 #include <arpa/inet.h>

@@ -19,6 +19,7 @@ std::uint16_t InternetChecksum(std::span<const unsigned char> data) {
     for (std::size_t i = 0; i + 1 < data.size(); i += 2)
         sum += static_cast<std::uint32_t>((data[i] << 8) | data[i + 1]);
     if (data.size() % 2 == 1) sum += static_cast<std::uint32_t>(data.back() << 8);
+    // One's-complement addition: carries fold back into the low 16 bits.
     while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
     return static_cast<std::uint16_t>(~sum);
 }

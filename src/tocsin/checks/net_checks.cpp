@@ -1,3 +1,14 @@
+// How a check runs. Start* makes a PendingCheck subclass and Launch()es it: it registers
+// with NetCore (for CancelAll), arms its deadline and Begin()s. Every handler holds the
+// check by shared_ptr and first asks finished(): the deadline, a failure, success and
+// CancelAll all set it, so whichever comes first wins and the others become no-ops.
+// Finish() closes the check's sockets and posts `done`; the posted call re-checks
+// `cancelled_`, so CancelAll also suppresses a result that was already on its way.
+//
+// c-ares requests carry a heap-allocated owner of the check as their `arg`. c-ares calls
+// every callback exactly once (an answer, ARES_ECANCELLED or ARES_EDESTRUCTION), which
+// frees it: a query that outlives its check's deadline costs memory until c-ares gives up,
+// and nothing else.
 #include "tocsin/checks/net_checks.hpp"
 
 #include "tocsin/checks/dns_channel.hpp"
@@ -524,8 +535,7 @@ private:
         auto core = core_.lock();
         if (!core) return;
         auto channel = core->DnsChannel(spec_.dns_resolver);
-        if (!channel)
-            return Fail(ErrorClass::kDns, "resolver '" + spec_.dns_resolver + "': " + channel.error().message);
+        if (!channel) return Fail(ErrorClass::kDns, "bad dns_resolver: " + channel.error().message);
         resolver_label_ = spec_.dns_resolver.empty() ? std::string("the system resolver") : spec_.dns_resolver;
         phase_ = "waiting for a reply from " + resolver_label_;
         auto* holder = new std::shared_ptr<DnsCheck>(Self<DnsCheck>());

@@ -2,6 +2,8 @@
 // sockets on 127.0.0.1 / ::1 driven by an io_context on the test thread.
 #include "tocsin/checks/net_checks.hpp"
 
+#include "tocsin/checks/icmp_echo.hpp"
+
 #include "tocsin/checks/testing/dns_responder.hpp"
 #include "tocsin/checks/testing/tcp_listener.hpp"
 
@@ -12,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace tocsin::checks::detail {
@@ -254,20 +257,47 @@ TEST(IcmpCheck, EchoToLoopbackSucceedsOrExplainsTheSysctl) {
     if (!allowed) GTEST_SKIP() << "cannot read net.ipv4.ping_group_range";
     asio::io_context io;
     NetChecks checks(io);
-    CheckSpec spec;
-    spec.type = MonitorType::kIcmp;
-    spec.host = "127.0.0.1";
-    spec.timeout = 3s;
-    const Observation obs = RunCheck(io, checks, &NetChecks::StartIcmp, spec);
-    if (*allowed) {
-        EXPECT_TRUE(obs.reached) << obs.error_message;
-        EXPECT_GT(obs.timings.total, 0us);
-        EXPECT_LT(obs.timings.total, 3s);
-    } else {
-        EXPECT_FALSE(obs.reached);
-        EXPECT_EQ(obs.error, ErrorClass::kUnsupported);
-        EXPECT_NE(obs.error_message.find("sysctl net.ipv4.ping_group_range"), std::string::npos) << obs.error_message;
+    for (const char* host : {"127.0.0.1", "::1", "localhost"}) {
+        if (std::string_view(host) == "::1" && !CanBind("::1")) continue;
+        SCOPED_TRACE(host);
+        CheckSpec spec;
+        spec.type = MonitorType::kIcmp;
+        spec.host = host;
+        spec.timeout = 3s;
+        const Observation obs = RunCheck(io, checks, &NetChecks::StartIcmp, spec);
+        if (*allowed) {
+            EXPECT_TRUE(obs.reached) << obs.error_message;
+            EXPECT_GT(obs.timings.total, 0us);
+            EXPECT_LT(obs.timings.total, 3s);
+        } else {
+            EXPECT_FALSE(obs.reached);
+            EXPECT_EQ(obs.error, ErrorClass::kUnsupported);
+            EXPECT_NE(obs.error_message.find("sysctl net.ipv4.ping_group_range"), std::string::npos)
+                << obs.error_message;
+        }
     }
+}
+
+TEST(IcmpEcho, RequestCarriesAValidChecksumAndRepliesMatchBySequenceAndPayload) {
+    const std::vector<unsigned char> payload{1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const auto request = BuildEchoRequest(false, 0x1234, payload);
+    ASSERT_EQ(request.size(), 8 + payload.size());
+    EXPECT_EQ(request[0], 8);
+    EXPECT_EQ(InternetChecksum(request), 0) << "a message with its checksum sums to zero";
+
+    auto reply = request;
+    reply[0] = 0;     // echo reply
+    reply[4] = 0xbe;  // the kernel's identifier
+    EXPECT_TRUE(IsEchoReplyTo(false, reply, 0x1234, payload));
+    EXPECT_FALSE(IsEchoReplyTo(false, reply, 0x1235, payload)) << "another sequence";
+    EXPECT_FALSE(IsEchoReplyTo(true, reply, 0x1234, payload)) << "type 0 is not an ICMPv6 reply";
+    EXPECT_FALSE(IsEchoReplyTo(false, request, 0x1234, payload)) << "our own request";
+    reply.back() ^= 1;
+    EXPECT_FALSE(IsEchoReplyTo(false, reply, 0x1234, payload)) << "another payload";
+
+    const auto v6 = BuildEchoRequest(true, 7, payload);
+    EXPECT_EQ(v6[0], 128);
+    EXPECT_EQ(v6[2], 0) << "the kernel computes the ICMPv6 checksum";
 }
 
 TEST(IcmpCheck, ManyEchoesAtOnceEachGetTheirOwnReply) {
