@@ -45,6 +45,15 @@ std::string HistoryKeyPath(const http::Request& req) {
     return "/history?page=" + std::to_string(n);
 }
 
+// /uptime shows 24 hours; ?range=7d and ?range=30d are their own entries; any other range
+// is a 404 (an entry that does not exist), not a silent fallback.
+std::string UptimeKeyPath(const http::Request& req) {
+    auto range = req.QueryParam("range");
+    if (!range || range->empty() || *range == "24h") return "/uptime";
+    if (*range == "7d" || *range == "30d") return "/uptime?range=" + *range;
+    return "/uptime?range=invalid";
+}
+
 }  // namespace
 
 std::string_view ChooseLanguage(const http::Request& req, const page::Snapshot& snap) {
@@ -125,6 +134,7 @@ void RegisterPublicRoutes(http::Router& router, SnapshotSource source, MetricsRe
         if (path.size() > 1 && path.back() == '/') path.pop_back();
         if (path == "/index.html") path = "/";
         if (path == "/history") path = HistoryKeyPath(req);
+        if (path == "/uptime") path = UptimeKeyPath(req);
 
         const page::Entry* e = snap->Find(page::Snapshot::Key(path, lang));
         if (!e) e = snap->Find(page::Snapshot::Key(path));

@@ -1,4 +1,5 @@
 #include "tocsin/app/application.hpp"
+#include "tocsin/app/probe_agent.hpp"
 #include "tocsin/auth/auth.hpp"
 #include "tocsin/common/log.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
@@ -75,6 +76,24 @@ int RunCli(int argc, char** argv) {
     user_create->add_flag("--password-stdin", password_stdin, "Read the password from the first line of standard input")->required();
     user_create->add_option("--data", data_dir, "Folder of the SQLite database")->envname("TOCSIN_DATA")->capture_default_str();
 
+    auto* probe = cli.add_subcommand("probe", "Run as a remote probe agent: check the monitors of one location and report to a server");
+    ProbeOptions probe_options;
+    probe->add_option("--server", probe_options.server, "Base URL of the tocsin server, e.g. https://status.example.com")
+        ->envname("TOCSIN_PROBE_SERVER")
+        ->required();
+    probe->add_option("--token", probe_options.token, "An API token with the probe role (tocsin token create --role probe)")
+        ->envname("TOCSIN_PROBE_TOKEN")
+        ->required();
+    probe->add_option("--location", probe_options.location, "The location this probe speaks for, as named in monitors' locations")
+        ->envname("TOCSIN_PROBE_LOCATION")
+        ->required();
+    probe->add_option("--buffer", probe_options.max_buffer, "Results kept while the server is unreachable")
+        ->envname("TOCSIN_PROBE_BUFFER")
+        ->capture_default_str();
+    std::optional<std::string> probe_log_level;
+    probe->add_option("--log-level", probe_log_level, "trace, debug, info, warn, error or off (default info)")
+        ->envname("TOCSIN_LOG_LEVEL");
+
     auto* version = cli.add_subcommand("version", "Print the version");
 
     try {
@@ -103,6 +122,10 @@ int RunCli(int argc, char** argv) {
         if (log_level) options.config.log_level = *log_level;
         options.demo = demo;
         return Serve(options);
+    }
+    if (*probe) {
+        SetLogLevel(probe_log_level.value_or("info"));
+        return RunProbe(probe_options);
     }
     if (*migrate) {
         auto s = OpenStore(data_dir, clock);
