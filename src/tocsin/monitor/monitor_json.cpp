@@ -451,7 +451,9 @@ std::string MonitorStateToStoredJson(const MonitorState& s) {
     }
     o["locations"] = std::move(locations);
     o["incident_id"] = s.incident_id;
-    o["last_update_id"] = s.last_update_id;
+    json::array auto_updates;
+    for (const auto& id : s.auto_update_ids) auto_updates.emplace_back(id);
+    o["auto_update_ids"] = std::move(auto_updates);
     o["resolved_at"] = s.resolved_at ? json::value(ToMillis(*s.resolved_at)) : json::value(nullptr);
     o["resolved_incident_id"] = s.resolved_incident_id;
     o["last_ping_at"] = s.last_ping_at ? json::value(ToMillis(*s.last_ping_at)) : json::value(nullptr);
@@ -489,7 +491,12 @@ Result<void> MonitorStateFromStoredJson(const std::string& text, MonitorState& s
         }
     }
     s.incident_id = str(o, "incident_id");
-    s.last_update_id = str(o, "last_update_id");
+    s.auto_update_ids.clear();
+    if (auto* ids = o.if_contains("auto_update_ids"); ids && ids->is_array()) {
+        for (const auto& id : ids->get_array()) {
+            if (id.is_string()) s.auto_update_ids.emplace_back(id.get_string());
+        }
+    }
     if (auto t = num(o, "resolved_at")) s.resolved_at = FromMillis(*t); else s.resolved_at.reset();
     s.resolved_incident_id = str(o, "resolved_incident_id");
     if (auto t = num(o, "last_ping_at")) s.last_ping_at = FromMillis(*t); else s.last_ping_at.reset();

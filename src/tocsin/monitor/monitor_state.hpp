@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tocsin::monitor {
 
@@ -39,7 +40,7 @@ struct MonitorState {
 
     // automation bookkeeping (service/monitor_ops)
     std::string incident_id;             // the open automatic incident, if any
-    std::string last_update_id;          // the newest update automation wrote on it
+    std::vector<std::string> auto_update_ids;  // the updates automation wrote on it (any other: a human took over)
     std::optional<TimePoint> resolved_at;  // when automation last resolved an incident
     std::string resolved_incident_id;
     std::optional<TimePoint> last_ping_at;  // heartbeat monitors

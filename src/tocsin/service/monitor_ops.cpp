@@ -129,9 +129,11 @@ Result<void> RecordEvent(store::Tx& tx, const monitor::StateChange& change, Time
     return tx.EnqueueOutbox(msg);
 }
 
-// True if a human posted on the incident after automation's last update.
+// True if anyone but automation posted on the incident.
 bool TakenOver(const domain::Incident& inc, const monitor::MonitorState& state) {
-    return !inc.updates.empty() && inc.updates.front().id != state.last_update_id;
+    return std::any_of(inc.updates.begin(), inc.updates.end(), [&](const auto& u) {
+        return std::find(state.auto_update_ids.begin(), state.auto_update_ids.end(), u.id) == state.auto_update_ids.end();
+    });
 }
 
 }  // namespace
@@ -175,7 +177,7 @@ Result<void> ApplyMonitorChange(store::Tx& tx, const monitor::Monitor& m, monito
             in.body = Body(lang, change.to == Outcome::kDown ? &Texts::worse_body : &Texts::better_body, names);
             in.components = changes;
             TOCSIN_ASSIGN(u, PostUpdate(tx, *open, in, now));
-            state.last_update_id = u.id;
+            state.auto_update_ids.push_back(u.id);
         }
         return tx.SaveMonitorState(state);
     }
@@ -194,15 +196,14 @@ Result<void> ApplyMonitorChange(store::Tx& tx, const monitor::Monitor& m, monito
     // Flapping: reopen the incident resolved a moment ago instead of opening another.
     if (!state.resolved_incident_id.empty() && state.resolved_at && now - *state.resolved_at < kReopenWindow) {
         TOCSIN_ASSIGN(previous, tx.GetIncident(state.resolved_incident_id));
-        if (previous && previous->automated && previous->status == IncidentStatus::kResolved &&
-            !previous->updates.empty() && previous->updates.front().id == state.last_update_id) {
+        if (previous && previous->automated && previous->status == IncidentStatus::kResolved && !TakenOver(*previous, state)) {
             UpdateInput in;
             in.status = IncidentStatus::kInvestigating;
             in.body = Body(lang, &Texts::reopened_body, names);
             in.components = changes;
             TOCSIN_ASSIGN(u, PostUpdate(tx, *previous, in, now));
             state.incident_id = previous->id;
-            state.last_update_id = u.id;
+            state.auto_update_ids.push_back(u.id);
             return tx.SaveMonitorState(state);
         }
     }
@@ -216,7 +217,7 @@ Result<void> ApplyMonitorChange(store::Tx& tx, const monitor::Monitor& m, monito
     in.first_update.deliver_notifications = false;  // the first message of an automatic incident stays on the page
     TOCSIN_ASSIGN(inc, CreateIncident(tx, in, now));
     state.incident_id = inc.id;
-    state.last_update_id = inc.updates.front().id;
+    state.auto_update_ids = {inc.updates.front().id};
     return tx.SaveMonitorState(state);
 }
 
@@ -257,7 +258,7 @@ Result<bool> CompleteRecovery(store::Tx& tx, const monitor::Monitor& m, monitor:
     TOCSIN_ASSIGN(u, PostUpdate(tx, *found, in, now));
     state.resolved_incident_id = found->id;
     state.resolved_at = now;
-    state.last_update_id = u.id;
+    state.auto_update_ids.push_back(u.id);
     state.incident_id.clear();
     TOCSIN_TRY(tx.SaveMonitorState(state));
     return true;

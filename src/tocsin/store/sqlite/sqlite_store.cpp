@@ -514,7 +514,8 @@ public:
 
     Result<void> SaveMonitorState(const monitor::MonitorState& st) override {
         TOCSIN_ASSIGN(
-            s, db_.Prepare("INSERT INTO monitor_states (monitor_id, state, since, message, data) VALUES (?1, ?2, ?3, ?4, ?5) "
+            s, db_.Prepare("INSERT INTO monitor_states (monitor_id, state, since, message, data) SELECT ?1, ?2, ?3, ?4, ?5 "
+                           "WHERE EXISTS (SELECT 1 FROM monitors WHERE id = ?1) "
                            "ON CONFLICT (monitor_id) DO UPDATE SET state = excluded.state, since = excluded.since, "
                            "message = excluded.message, data = excluded.data")
         );
