@@ -71,14 +71,17 @@ boost::json::value ToJson(const YAML::Node& n, const std::string& path, Marks& m
     return boost::json::string(text);
 }
 
-std::string WhereMark(const Marks& marks, std::string path) {
+// The path as given, at the position of its nearest ancestor that the file has (a missing
+// key is reported where its mapping starts).
+std::string WhereMark(const Marks& marks, const std::string& wanted) {
+    std::string path = wanted;
     while (true) {
         auto it = marks.find(path);
         if (it != marks.end() && it->second.line >= 0) {
-            return path + " (line " + std::to_string(it->second.line + 1) + ", column " + std::to_string(it->second.column + 1) + ")";
+            return wanted + " (line " + std::to_string(it->second.line + 1) + ", column " + std::to_string(it->second.column + 1) + ")";
         }
         auto cut = path.find_last_of(".[");
-        if (cut == std::string::npos) return path;
+        if (cut == std::string::npos) return wanted;
         path = path.substr(0, cut);
     }
 }

@@ -233,3 +233,88 @@ TEST_F(LoadFileTest, ReportsAMissingFile) {
 
 }  // namespace
 }  // namespace tocsin::config
+
+namespace tocsin::config {
+namespace {
+
+Result<void> LoadText(const std::string& text, Config& c) {
+    test::TempDir dir;
+    auto path = dir.File("tocsin.yaml");
+    std::ofstream(path) << text;
+    return LoadFile(path, c);
+}
+
+TEST(MonitorsInConfig, DeclaredMonitorsAreReadWithTheirIds) {
+    Config c;
+    auto r = LoadText(R"(monitoring:
+  location: berlin
+  raw_retention_days: 3
+monitors:
+  - id: api-health
+    name: API
+    type: http
+    url: https://api.example.com/health
+    interval_s: 30
+    conditions: ["[STATUS] == 200", "[BODY].status == UP"]
+    components:
+      - component_id: abc
+        down_status: partial_outage
+  - id: nightly-backup
+    name: Backup
+    type: heartbeat
+    interval_s: 86400
+    heartbeat_token: "0123456789abcdef0123"
+)",
+                      c);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(c.monitoring.location, "berlin");
+    EXPECT_EQ(c.monitoring.raw_retention_days, 3);
+    ASSERT_TRUE(c.monitors.present);
+    ASSERT_EQ(c.monitors.monitors.size(), 2u);
+    const auto& m = c.monitors.monitors[0];
+    EXPECT_EQ(m.id, "api-health");
+    EXPECT_EQ(m.source, "config");
+    EXPECT_EQ(m.interval, 30s);
+    EXPECT_EQ(m.conditions.size(), 2u);
+    EXPECT_EQ(m.components.at(0).down_status, "partial_outage");
+    EXPECT_EQ(c.monitors.heartbeat_tokens.at("nightly-backup"), "0123456789abcdef0123");
+}
+
+TEST(MonitorsInConfig, ErrorsNameTheLineAndColumn) {
+    struct Case {
+        std::string name;
+        std::string yaml;
+        std::string expect;  // substring of the message
+    };
+    const Case cases[] = {
+        {"bad url", "monitors:\n  - id: a\n    name: A\n    type: http\n    url: ftp://x/\n", "monitors[0].url (line 5, column 10)"},
+        {"missing id", "monitors:\n  - name: A\n    type: http\n    url: http://x/\n", "monitors[0].id"},
+        {"bad condition", "monitors:\n  - id: a\n    name: A\n    type: http\n    url: http://x/\n    conditions:\n      - \"[STATUS] ==\"\n",
+         "monitors[0].conditions[0] (line 7, column 9)"},
+        {"duplicate id", "monitors:\n  - {id: a, name: A, type: tcp, host: x, port: 1}\n  - {id: a, name: B, type: tcp, host: x, port: 1}\n",
+         "used twice"},
+        {"heartbeat without token", "monitors:\n  - {id: a, name: A, type: heartbeat}\n", "heartbeat_token"},
+        {"unknown monitoring key", "monitoring:\n  locaton: x\n", "monitoring.locaton"},
+        {"retention too short", "monitoring:\n  raw_retention_days: 1\n", "raw_retention_days"},
+        {"unknown monitor field", "monitors:\n  - {id: a, name: A, type: tcp, host: x, port: 1, colour: red}\n", "colour"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        Config cfg;
+        auto r = LoadText(c.yaml, cfg);
+        ASSERT_FALSE(r);
+        EXPECT_NE(r.error().message.find(c.expect), std::string::npos) << r.error().message;
+    }
+}
+
+TEST(MonitorsInConfig, AnEmptyListIsPresentAndAbsentKeyIsNot) {
+    Config with_empty;
+    ASSERT_TRUE(LoadText("monitors: []\n", with_empty));
+    EXPECT_TRUE(with_empty.monitors.present);
+    Config without;
+    ASSERT_TRUE(LoadText("log:\n  level: warn\n", without));
+    EXPECT_FALSE(without.monitors.present);
+}
+
+}  // namespace
+}  // namespace tocsin::config
