@@ -6,8 +6,13 @@
 #include "test/support/fake_clock.hpp"
 #include "test/support/temp_dir.hpp"
 #include "tocsin/api/admin_api.hpp"
+#include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/public_site.hpp"
 #include "tocsin/auth/auth.hpp"
+#include "tocsin/domain/uptime.hpp"
+#include "tocsin/monitor/monitor_json.hpp"
+#include "tocsin/monitor/monitor_state.hpp"
+#include "tocsin/monitor/rollup.hpp"
 #include "tocsin/page/snapshot_builder.hpp"
 #include "tocsin/service/incident_ops.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
@@ -20,9 +25,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -68,6 +75,7 @@ bool IsOperationKey(std::string_view key) {
 const std::set<std::string> kSnapshotPaths = {
     "/",
     "/history",
+    "/uptime",
     "/incidents/{id}",
     "/api/v2/summary.json",
     "/api/v2/status.json",
@@ -94,6 +102,48 @@ std::string_view LookupFakeHeader(const void* native, std::string_view name) {
     return {};
 }
 
+// The monitoring history of one public monitor, linked to `component_id`, as the uptime
+// loader would fill it (90 days, 24 and 168 hours, 30 days).
+domain::UptimeState OneMonitorUptime(const std::string& component_id) {
+    using namespace std::chrono;
+    const TimePoint now = At("2026-03-01T10:00:00Z");
+    const TimePoint today = floor<days>(now);
+    const TimePoint this_hour = floor<hours>(now);
+    domain::MonitorUptime m;
+    m.id = "mon000000001";
+    m.name = "API web";
+    m.type = "http";
+    m.component_ids = {component_id};
+    m.state = "up";
+    m.uptime_24h = m.uptime_7d = m.uptime_30d = m.uptime_90d = 100.0;
+    for (int i = 0; i < 90; ++i) {
+        domain::DayUptime d;
+        d.day_start = today - days(89 - i);
+        d.checks = 1440;
+        d.health = domain::DayHealth::kOperational;
+        m.days.push_back(d);
+    }
+    auto points = [](int count, milliseconds step, TimePoint last) {
+        std::vector<domain::LatencyPoint> out;
+        for (int i = 0; i < count; ++i) {
+            domain::LatencyPoint p;
+            p.start = last - step * (count - 1 - i);
+            p.checks = 60;
+            p.p50 = 120ms;
+            p.p95 = 300ms;
+            out.push_back(p);
+        }
+        return out;
+    };
+    m.hours_24 = points(24, hours(1), this_hour);
+    m.hours_168 = points(168, hours(1), this_hour);
+    m.days_30 = points(30, days(1), today);
+    domain::UptimeState u;
+    u.generated_at = now;
+    u.monitors = {m};
+    return u;
+}
+
 class OpenApiTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -102,6 +152,21 @@ protected:
         ASSERT_TRUE(opened) << opened.error().message;
         store_ = std::move(*opened);
         RegisterAdminRoutes(router_, AdminApiDeps{*store_, clock_, [this] { ++changes_; }});
+        RegisterMonitorRoutes(
+            router_,
+            MonitorApiDeps{
+                *store_,
+                clock_,
+                [this] { ++monitor_changes_; },
+                [this](monitor::CheckResult r, bool) { submitted_.push_back(std::move(r)); },
+                [](const std::string&) { return std::vector<monitor::CheckPlan>{}; },
+                [this](monitor::CheckPlan plan) -> std::optional<monitor::CheckResult> {
+                    if (!check_answer_) return std::nullopt;  // as if the engine did not finish in time
+                    auto r = *check_answer_;
+                    r.monitor_id = plan.monitor_id;
+                    return r;
+                }}
+        );
         RegisterOpenApi(router_);
         RegisterPublicRoutes(
             router_, [this] { return snapshot_; }, metrics_
@@ -113,7 +178,7 @@ protected:
         ASSERT_TRUE(v.is_object());
         doc_ = v.as_object();
 
-        for (auto role : {auth::Role::kStakeholder, auth::Role::kResponder, auth::Role::kOwner}) {
+        for (auto role : {auth::Role::kProbe, auth::Role::kStakeholder, auth::Role::kResponder, auth::Role::kOwner}) {
             auto t = auth::CreateToken(*store_, clock_, std::string(auth::ToString(role)), role);
             ASSERT_TRUE(t) << t.error().message;
             tokens_[role] = *t;
@@ -303,6 +368,9 @@ protected:
     json::object doc_;
     std::map<auth::Role, auth::NewToken> tokens_;
     int changes_ = 0;
+    int monitor_changes_ = 0;
+    std::vector<monitor::CheckResult> submitted_;
+    std::optional<monitor::CheckResult> check_answer_;  // what "check now" answers; nullopt: it times out
 };
 
 // ---- the document itself ---------------------------------------------------------------------
@@ -446,6 +514,16 @@ TEST_F(OpenApiTest, EveryAdminOperationNeedsABearerToken) {
                 EXPECT_EQ(res.status, 200);
                 continue;
             }
+            if (p == "/api/v1/heartbeats/{token}") {
+                // The secret in the path is the credential: no bearer token, no role; an
+                // unknown secret is a 404 rather than a 401.
+                EXPECT_EQ(op.at("security"), json::value(json::array{}));
+                EXPECT_FALSE(op.contains("x-tocsin-role"));
+                auto res = Call(ParseMethod(kv.key()), "/api/v1/heartbeats/hb_" + std::string(64, '0'));
+                EXPECT_EQ(res.status, 404) << res.Body();
+                ExpectDocumented(p, ParseMethod(kv.key()), res);
+                continue;
+            }
             EXPECT_EQ(op.at("security"), json::value(json::array{json::object{{"bearerAuth", json::array{}}}}));
             EXPECT_TRUE(op.at("responses").as_object().contains("401"));
             EXPECT_TRUE(op.at("responses").as_object().contains("403"));
@@ -471,6 +549,7 @@ TEST_F(OpenApiTest, EveryAdminOperationNeedsABearerToken) {
 
 TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
     const std::vector<std::pair<std::string, auth::Role>> roles = {
+        {"probe", auth::Role::kProbe},
         {"stakeholder", auth::Role::kStakeholder},
         {"responder", auth::Role::kResponder},
         {"owner", auth::Role::kOwner}};
@@ -484,6 +563,8 @@ TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
             SCOPED_TRACE(std::string(kv.key()) + " " + p);
             auto need = auth::ParseRole(op.at("x-tocsin-role").as_string());
             ASSERT_TRUE(need);
+            // The probe role is for /api/v1/probe/* and nothing else; those need no more.
+            EXPECT_EQ(*need == auth::Role::kProbe, p.rfind("/api/v1/probe/", 0) == 0);
             std::string target = p;
             for (auto [from, to] : {std::pair{"{id}", "nonexistent0"}, std::pair{"{update_id}", "nonexistent1"}}) {
                 if (auto pos = target.find(from); pos != std::string::npos)
@@ -504,7 +585,7 @@ TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
             ++checked;
         }
     }
-    EXPECT_EQ(checked, 28);  // every admin route but openapi.json
+    EXPECT_EQ(checked, 42);  // every admin and monitoring route but openapi.json and the heartbeat pings
 }
 
 // ---- responses match the schemas --------------------------------------------------------------------
@@ -760,7 +841,32 @@ TEST_F(OpenApiTest, ServesItselfAndTheMetaRoutes) {
     EXPECT_NE(metrics.Body().find("tocsin_page_requests_total"), std::string::npos);
 }
 
+TEST_F(OpenApiTest, TheRoleEnumsListEveryRole) {
+    const json::value every_role = json::array{"owner", "responder", "stakeholder", "probe"};
+    const auto& schemas = doc_.at("components").at("schemas");
+    EXPECT_EQ(schemas.at("Token").at("properties").at("role").at("enum"), every_role);
+    EXPECT_EQ(schemas.at("TokenCreate").at("properties").at("role").at("enum"), every_role);
+    for (const auto& role : every_role.as_array()) {
+        SCOPED_TRACE(role.as_string());
+        EXPECT_TRUE(auth::ParseRole(role.as_string()));
+        auto res = Call(
+            Method::kPost,
+            "/api/v1/tokens",
+            R"({"token":{"name":"x","role":)" + json::serialize(role) + "}}",
+            As(auth::Role::kOwner)
+        );
+        EXPECT_EQ(res.status, 201) << res.Body();
+        ExpectDocumented("/api/v1/tokens", Method::kPost, res);
+    }
+    auto list = Call(Method::kGet, "/api/v1/tokens", "", As(auth::Role::kOwner));
+    ExpectDocumented("/api/v1/tokens", Method::kGet, list);
+}
+
 TEST_F(OpenApiTest, EverySnapshotPathIsProducedByTheBuilderAndServed) {
+    // A component with a monitor, so that /uptime exists.
+    auto component = Call(Method::kPost, "/api/v1/components", R"({"name":"API"})", As(auth::Role::kOwner));
+    ASSERT_EQ(component.status, 201) << component.Body();
+    std::string component_id(Json(component).at("id").as_string());
     // A page with an incident, so that /incidents/{id} has something to show.
     std::string incident_id;
     auto written = store_->Write([&](store::Tx& tx) -> Result<void> {
@@ -774,6 +880,7 @@ TEST_F(OpenApiTest, EverySnapshotPathIsProducedByTheBuilderAndServed) {
     ASSERT_TRUE(written) << written.error().message;
     auto state = store::LoadPageState(*store_);
     ASSERT_TRUE(state) << state.error().message;
+    state->uptime = OneMonitorUptime(component_id);
     page::SnapshotBuilder builder;
     snapshot_ = builder.Build(*state, clock_.Now(), 1);
 
@@ -809,12 +916,543 @@ TEST_F(OpenApiTest, EverySnapshotPathIsProducedByTheBuilderAndServed) {
         auto head = Call(Method::kHead, path);
         EXPECT_EQ(head.status, 200);
     }
+
+    // /uptime?range= takes exactly the documented windows; any other is the not-found page.
+    std::set<std::string> ranges;
+    for (const auto& param : Paths().at("/uptime").at("get").at("parameters").as_array()) {
+        const auto& pr = Deref(param.as_object());
+        if (pr.at("name").as_string() != "range") continue;
+        for (const auto& v : pr.at("schema").at("enum").as_array()) ranges.insert(std::string(v.as_string()));
+    }
+    EXPECT_EQ(ranges, (std::set<std::string>{"24h", "7d", "30d"}));
+    for (const auto& range : ranges) {
+        SCOPED_TRACE(range);
+        auto res = Call(Method::kGet, "/uptime?range=" + range + "&lang=de");
+        EXPECT_EQ(res.status, 200);
+        ExpectDocumented("/uptime", Method::kGet, res);
+    }
+    auto unknown = Call(Method::kGet, "/uptime?range=1y");
+    EXPECT_EQ(unknown.status, 404);
+    ExpectDocumented("/uptime", Method::kGet, unknown);
 }
 
 TEST_F(OpenApiTest, PublicPathsAnswer503BeforeTheFirstSnapshot) {
     auto res = Call(Method::kGet, "/api/v2/summary.json");
     EXPECT_EQ(res.status, 503);
     ExpectDocumented("/api/v2/summary.json", Method::kGet, res);
+}
+
+// ---- monitoring ---------------------------------------------------------------------------------------
+
+TEST_F(OpenApiTest, MonitorResponsesMatchTheDocumentedSchemas) {
+    const auto owner = As(auth::Role::kOwner);
+    const auto probe = As(auth::Role::kProbe);
+    auto component = Call(Method::kPost, "/api/v1/components", R"({"name":"API"})", owner);
+    ASSERT_EQ(component.status, 201) << component.Body();
+    std::string component_id(Json(component).at("id").as_string());
+
+    auto web = Call(
+        Method::kPost,
+        "/api/v1/monitors",
+        R"({"monitor":{"name":"API web","type":"http","url":"https://api.example.com/health",)"
+        R"("headers":{"Accept":"application/json"},"basic_auth":{"username":"u","password":"secret-p"},)"
+        R"("bearer_token":"secret-t","degraded_threshold_ms":800,"locations":["local","eu-west"],)"
+        R"("components":[")" +
+            component_id + R"("],"conditions":["[STATUS] == 200","[BODY].status == UP"]}})",
+        owner
+    );
+    ASSERT_EQ(web.status, 201) << web.Body();
+    ExpectDocumented("/api/v1/monitors", Method::kPost, web);
+    auto web_json = Json(web).as_object();
+    std::string web_id(web_json.at("id").as_string());
+    EXPECT_EQ(web_json.at("secrets_set"), json::value(json::array{"basic_auth.password", "bearer_token"}));
+    EXPECT_EQ(web.Body().find("secret-"), std::string::npos) << "secrets are write-only";
+    EXPECT_FALSE(web_json.contains("heartbeat_url"));
+    bool has_location = false;
+    for (const auto& [k, v] : web.headers)
+        has_location = has_location || (k == "Location" && v == "/api/v1/monitors/" + web_id);
+    EXPECT_TRUE(has_location);
+
+    auto beat = Call(
+        Method::kPost,
+        "/api/v1/monitors",
+        R"({"name":"Nightly backup","type":"heartbeat","interval_s":86400,"heartbeat_grace_s":3600})",
+        owner
+    );
+    ASSERT_EQ(beat.status, 201) << beat.Body();
+    ExpectDocumented("/api/v1/monitors", Method::kPost, beat);
+    std::string beat_id(Json(beat).at("id").as_string());
+    std::string ping(Json(beat).at("heartbeat_url").as_string());
+    EXPECT_EQ(ping.rfind("/api/v1/heartbeats/hb_", 0), 0u) << ping;
+
+    // Every type's own fields are documented.
+    for (std::string body :
+         {R"({"name":"DB","type":"tcp","host":"db.example.com","port":5432,"locations":["eu-west"]})",
+          R"({"name":"Cert","type":"tls","host":"example.com","server_name":"www.example.com","ca_pem":""})",
+          R"({"name":"MX","type":"dns","host":"example.com","dns_record_type":"MX","dns_resolver":"192.0.2.53:53"})",
+          R"({"name":"Ping","type":"icmp","host":"192.0.2.1","enabled":false})"}) {
+        SCOPED_TRACE(body);
+        auto res = Call(Method::kPost, "/api/v1/monitors", body, owner);
+        EXPECT_EQ(res.status, 201) << res.Body();
+        ExpectDocumented("/api/v1/monitors", Method::kPost, res);
+    }
+
+    // A monitor from the configuration file, some state, an event and a rollup.
+    monitor::Monitor declared;
+    declared.id = "declared0001";
+    declared.name = "Declared";
+    declared.spec.type = monitor::MonitorType::kTcp;
+    declared.spec.host = "db.example.com";
+    declared.spec.port = 5432;
+    declared.source = "config";
+    declared.created_at = declared.updated_at = clock_.Now();
+    auto written = store_->Write([&](store::Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertMonitor(declared));
+        monitor::MonitorState st;
+        st.monitor_id = web_id;
+        st.state = monitor::Outcome::kDown;
+        st.since = clock_.Now() - 2min;
+        st.message = "[STATUS] == 200 failed: [STATUS] is 503";
+        monitor::LocationState l;
+        l.confirmed = monitor::Outcome::kDown;
+        l.failures_in_row = 2;
+        l.last_outcome = monitor::Outcome::kDown;
+        l.last_at = clock_.Now() - 1min;
+        l.last_message = st.message;
+        st.locations["local"] = l;
+        TOCSIN_TRY(tx.SaveMonitorState(st));
+        monitor::StateChange change;
+        change.monitor_id = web_id;
+        change.from = monitor::Outcome::kUp;
+        change.to = monitor::Outcome::kDown;
+        change.at = clock_.Now() - 2min;
+        change.message = st.message;
+        change.locations_down = {"local"};
+        TOCSIN_ASSIGN(event_id, tx.InsertMonitorEvent(change));
+        EXPECT_GT(event_id, 0);
+        monitor::Rollup r;
+        r.monitor_id = web_id;
+        r.period = monitor::RollupPeriod::kHour;
+        r.start = monitor::RollupStart(monitor::RollupPeriod::kHour, clock_.Now()) - 1h;
+        r.checks = 60;
+        r.failures = 1;
+        r.p50 = 120ms;
+        r.p95 = 300ms;
+        r.p99 = 450ms;
+        r.mean = 150ms;
+        return tx.SaveRollup(r);
+    });
+    ASSERT_TRUE(written) << written.error().message;
+
+    struct Case {
+        std::string_view name;
+        Method method;
+        std::string doc_path;
+        std::string target;
+        std::string body;
+        int status;
+        std::string field = {};  // the problem's field, for 400s
+    };
+    const std::string m = "/api/v1/monitors/";
+    const Case cases[] = {
+        {"list", Method::kGet, "/api/v1/monitors", "/api/v1/monitors", "", 200},
+        {"list by type", Method::kGet, "/api/v1/monitors", "/api/v1/monitors?type=heartbeat", "", 200},
+        {"get with state", Method::kGet, "/api/v1/monitors/{id}", m + web_id, "", 200},
+        {"get heartbeat", Method::kGet, "/api/v1/monitors/{id}", m + beat_id, "", 200},
+        {"get declared", Method::kGet, "/api/v1/monitors/{id}", m + declared.id, "", 200},
+        {"missing", Method::kGet, "/api/v1/monitors/{id}", m + "nonexistent0", "", 404},
+        {"patch",
+         Method::kPatch,
+         "/api/v1/monitors/{id}",
+         m + web_id,
+         R"J({"monitor":{"name":"API web (eu)","basic_auth":{"username":"u2"},"degraded_threshold_ms":null}})J",
+         200},
+        {"create without a name",
+         Method::kPost,
+         "/api/v1/monitors",
+         "/api/v1/monitors",
+         R"({"type":"icmp","host":"a"})",
+         400,
+         "name"},
+        {"create http without url",
+         Method::kPost,
+         "/api/v1/monitors",
+         "/api/v1/monitors",
+         R"({"name":"x"})",
+         400,
+         "url"},
+        {"unknown field", Method::kPatch, "/api/v1/monitors/{id}", m + web_id, R"({"colour":"red"})", 400, "colour"},
+        {"type cannot change", Method::kPatch, "/api/v1/monitors/{id}", m + web_id, R"({"type":"tcp"})", 400, "type"},
+        {"bad link status",
+         Method::kPatch,
+         "/api/v1/monitors/{id}",
+         m + web_id,
+         R"({"components":[{"component_id":")" + component_id + R"(","down_status":"operational"}]})",
+         400,
+         "components[0].down_status"},
+        {"link to a missing component",
+         Method::kPatch,
+         "/api/v1/monitors/{id}",
+         m + web_id,
+         R"({"components":["nonexistent0"]})",
+         400,
+         "components[0].component_id"},
+        {"bad condition",
+         Method::kPatch,
+         "/api/v1/monitors/{id}",
+         m + web_id,
+         R"({"conditions":["[STATUS] = 200"]})",
+         400,
+         "conditions[0]"},
+        {"quorum over the locations",
+         Method::kPatch,
+         "/api/v1/monitors/{id}",
+         m + web_id,
+         R"({"quorum":3})",
+         400,
+         "quorum"},
+        {"patch declared", Method::kPatch, "/api/v1/monitors/{id}", m + declared.id, R"({"name":"x"})", 409},
+        {"delete declared", Method::kDelete, "/api/v1/monitors/{id}", m + declared.id, "", 409},
+        {"check a heartbeat", Method::kPost, "/api/v1/monitors/{id}/check", m + beat_id + "/check", "", 409},
+        {"check that times out", Method::kPost, "/api/v1/monitors/{id}/check", m + web_id + "/check", "", 503},
+        {"new url for a non-heartbeat",
+         Method::kPost,
+         "/api/v1/monitors/{id}/heartbeat-token",
+         m + web_id + "/heartbeat-token",
+         "",
+         409},
+        {"results",
+         Method::kGet,
+         "/api/v1/monitors/{id}/results",
+         m + web_id + "/results?since=2026-02-01&until=2026-03-02T00:00:00Z&location=local&limit=10",
+         "",
+         200},
+        {"bad limit", Method::kGet, "/api/v1/monitors/{id}/results", m + web_id + "/results?limit=0", "", 400, "limit"},
+        {"bad since",
+         Method::kGet,
+         "/api/v1/monitors/{id}/results",
+         m + web_id + "/results?since=today",
+         "",
+         400,
+         "since"},
+        {"hourly rollups", Method::kGet, "/api/v1/monitors/{id}/rollups", m + web_id + "/rollups", "", 200},
+        {"daily rollups",
+         Method::kGet,
+         "/api/v1/monitors/{id}/rollups",
+         m + web_id + "/rollups?period=day&until=2026-03-01",
+         "",
+         200},
+        {"bad period",
+         Method::kGet,
+         "/api/v1/monitors/{id}/rollups",
+         m + web_id + "/rollups?period=week",
+         "",
+         400,
+         "period"},
+        {"uptime", Method::kGet, "/api/v1/monitors/{id}/uptime", m + web_id + "/uptime", "", 200},
+        {"uptime without checks",
+         Method::kGet,
+         "/api/v1/monitors/{id}/uptime",
+         m + beat_id + "/uptime?since=2026-02-28",
+         "",
+         200},
+        {"empty window",
+         Method::kGet,
+         "/api/v1/monitors/{id}/uptime",
+         m + web_id + "/uptime?since=2026-03-01&until=2026-03-01",
+         "",
+         400,
+         "since"},
+        {"events", Method::kGet, "/api/v1/monitors/{id}/events", m + web_id + "/events", "", 200},
+        {"component uptime",
+         Method::kGet,
+         "/api/v1/components/{id}/uptime",
+         "/api/v1/components/" + component_id + "/uptime",
+         "",
+         200},
+        {"missing component uptime",
+         Method::kGet,
+         "/api/v1/components/{id}/uptime",
+         "/api/v1/components/nonexistent0/uptime",
+         "",
+         404},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        auto res = Call(c.method, c.target, c.body, owner);
+        EXPECT_EQ(res.status, c.status) << res.Body();
+        ExpectDocumented(c.doc_path, c.method, res);
+        if (!c.field.empty()) {
+            EXPECT_EQ(Json(res).at("field"), json::value(c.field)) << res.Body();
+        }
+    }
+    EXPECT_EQ(Json(Call(Method::kGet, "/api/v1/monitors?type=heartbeat", "", owner)).as_array().size(), 1u);
+    auto patched = Json(Call(Method::kGet, m + web_id, "", owner)).as_object();
+    EXPECT_EQ(patched.at("basic_auth").at("username").as_string(), "u2");
+    EXPECT_EQ(patched.at("secrets_set").as_array().size(), 2u) << "a username alone keeps the password";
+    EXPECT_TRUE(patched.at("degraded_threshold_ms").is_null());
+    EXPECT_FALSE(patched.contains("heartbeat_url"));
+    EXPECT_EQ(patched.at("state").at("status").as_string(), "down");
+    EXPECT_EQ(Json(Call(Method::kGet, m + web_id + "/events", "", owner)).as_array().size(), 1u);
+    EXPECT_EQ(Json(Call(Method::kGet, m + web_id + "/rollups", "", owner)).as_array().size(), 1u);
+    EXPECT_TRUE(Json(Call(Method::kGet, m + beat_id + "/uptime", "", owner)).at("uptime_percent").is_null());
+
+    // A GET sent back as a PATCH is accepted unchanged (output-only fields are ignored).
+    auto round_trip = Call(Method::kPatch, m + web_id, json::serialize(patched), owner);
+    EXPECT_EQ(round_trip.status, 200) << round_trip.Body();
+    ExpectDocumented("/api/v1/monitors/{id}", Method::kPatch, round_trip);
+
+    // Check now.
+    monitor::CheckResult answer;
+    answer.location = "local";
+    answer.at = clock_.Now();
+    answer.outcome = monitor::Outcome::kUp;
+    answer.status_code = 200;
+    answer.timings.connect = 3ms;
+    answer.timings.total = 42ms;
+    answer.certificate_days_left = 60;
+    check_answer_ = answer;
+    auto checked = Call(Method::kPost, m + web_id + "/check", "", owner);
+    EXPECT_EQ(checked.status, 200) << checked.Body();
+    ExpectDocumented("/api/v1/monitors/{id}/check", Method::kPost, checked);
+
+    // Heartbeat pings: the secret in the path is the credential.
+    for (Method method : {Method::kGet, Method::kPost, Method::kHead}) {
+        SCOPED_TRACE(MethodName(method));
+        auto res = Call(method, ping);
+        EXPECT_EQ(res.status, 200) << res.Body();
+        ExpectDocumented("/api/v1/heartbeats/{token}", method, res);
+        ASSERT_FALSE(submitted_.empty());
+        EXPECT_EQ(submitted_.back().outcome, monitor::Outcome::kUp);
+    }
+    auto failed = Call(Method::kGet, ping + "?status=down&msg=disk%20full");
+    EXPECT_EQ(failed.status, 200);
+    EXPECT_EQ(submitted_.back().outcome, monitor::Outcome::kDown);
+    EXPECT_EQ(submitted_.back().message, "disk full");
+    auto rotated = Call(Method::kPost, m + beat_id + "/heartbeat-token", "", owner);
+    EXPECT_EQ(rotated.status, 201) << rotated.Body();
+    ExpectDocumented("/api/v1/monitors/{id}/heartbeat-token", Method::kPost, rotated);
+    auto old_ping = Call(Method::kGet, ping);
+    EXPECT_EQ(old_ping.status, 404);
+    ExpectDocumented("/api/v1/heartbeats/{token}", Method::kGet, old_ping);
+    ping = std::string(Json(rotated).at("heartbeat_url").as_string());
+    EXPECT_EQ(Call(Method::kPatch, m + beat_id, R"({"enabled":false})", owner).status, 200);
+    auto disabled = Call(Method::kPost, ping);
+    EXPECT_EQ(disabled.status, 409);
+    ExpectDocumented("/api/v1/heartbeats/{token}", Method::kPost, disabled);
+    auto beat_results = Call(Method::kGet, m + beat_id + "/results", "", owner);
+    EXPECT_EQ(Json(beat_results).as_array().size(), 4u);
+    ExpectDocumented("/api/v1/monitors/{id}/results", Method::kGet, beat_results);
+
+    // The probe endpoints, with a probe token.
+    auto assignments = Call(Method::kGet, "/api/v1/probe/assignments?location=eu-west", "", probe);
+    EXPECT_EQ(assignments.status, 200) << assignments.Body();
+    ExpectDocumented("/api/v1/probe/assignments", Method::kGet, assignments);
+    auto assigned = Json(assignments).at("monitors").as_array();
+    ASSERT_EQ(assigned.size(), 2u) << assignments.Body();  // web and DB
+    EXPECT_NE(assignments.Body().find("secret-t"), std::string::npos) << "a probe needs the credentials";
+    auto local = Call(Method::kGet, "/api/v1/probe/assignments?location=local", "", probe);
+    ExpectDocumented("/api/v1/probe/assignments", Method::kGet, local);
+    auto no_location = Call(Method::kGet, "/api/v1/probe/assignments", "", probe);
+    EXPECT_EQ(no_location.status, 400);
+    ExpectDocumented("/api/v1/probe/assignments", Method::kGet, no_location);
+    EXPECT_EQ(Json(no_location).at("field").as_string(), "location");
+
+    auto pushed = Call(
+        Method::kPost,
+        "/api/v1/probe/results?location=eu-west",
+        R"({"results":[{"monitor_id":")" + web_id +
+            R"(","location":"elsewhere","at":"2026-03-01T09:59:00Z","outcome":"up","status_code":200,"dns_us":900,"total_us":41000},)"
+            R"({"monitor_id":")" +
+            web_id + R"(","at":"2026-03-01T09:59:30Z","outcome":"down","error":"timeout","message":"no answer"}]})",
+        probe
+    );
+    EXPECT_EQ(pushed.status, 202) << pushed.Body();
+    ExpectDocumented("/api/v1/probe/results", Method::kPost, pushed);
+    EXPECT_EQ(Json(pushed).at("accepted").to_number<std::int64_t>(), 2);
+    auto from_probe = Call(Method::kGet, m + web_id + "/results?location=eu-west", "", owner);
+    EXPECT_EQ(Json(from_probe).as_array().size(), 2u);
+    ExpectDocumented("/api/v1/monitors/{id}/results", Method::kGet, from_probe);
+
+    std::string too_many = R"({"results":[)";
+    for (int i = 0; i < 5001; ++i) too_many += i ? ",{}" : "{}";
+    too_many += "]}";
+    struct ProbeCase {
+        std::string_view name;
+        std::string target;
+        std::string body;
+        int status;
+        std::string field;
+    };
+    const ProbeCase probe_cases[] = {
+        {"no location", "/api/v1/probe/results", R"({"results":[]})", 400, "location"},
+        {"no results", "/api/v1/probe/results?location=eu-west", R"({"result":[]})", 400, "results"},
+        {"bad outcome",
+         "/api/v1/probe/results?location=eu-west",
+         R"({"results":[{"monitor_id":"x","at":"2026-03-01T09:59:00Z","outcome":"sideways"}]})",
+         400,
+         "results[0].outcome"},
+        {"over 5000 results", "/api/v1/probe/results?location=eu-west", too_many, 413, "results"},
+    };
+    for (const auto& c : probe_cases) {
+        SCOPED_TRACE(c.name);
+        auto res = Call(Method::kPost, c.target, c.body, probe);
+        EXPECT_EQ(res.status, c.status) << res.Body();
+        ExpectDocumented("/api/v1/probe/results", Method::kPost, res);
+        EXPECT_EQ(Json(res).at("field"), json::value(c.field)) << res.Body();
+    }
+
+    auto deleted = Call(Method::kDelete, m + web_id, "", owner);
+    EXPECT_EQ(deleted.status, 204);
+    ExpectDocumented("/api/v1/monitors/{id}", Method::kDelete, deleted);
+    auto gone = Call(Method::kDelete, m + web_id, "", owner);
+    EXPECT_EQ(gone.status, 404);
+    ExpectDocumented("/api/v1/monitors/{id}", Method::kDelete, gone);
+    EXPECT_GT(monitor_changes_, 0);
+}
+
+TEST_F(OpenApiTest, MonitoringQueryParametersAreTheOnesTheServerReads) {
+    const std::vector<std::tuple<std::string, std::string, std::set<std::string>>> expected = {
+        {"/api/v1/monitors", "get", {"type"}},
+        {"/api/v1/monitors/{id}/results", "get", {"since", "until", "location", "limit"}},
+        {"/api/v1/monitors/{id}/rollups", "get", {"period", "since", "until"}},
+        {"/api/v1/monitors/{id}/uptime", "get", {"since", "until"}},
+        {"/api/v1/monitors/{id}/events", "get", {"since", "until"}},
+        {"/api/v1/components/{id}/uptime", "get", {"since", "until"}},
+        {"/api/v1/probe/assignments", "get", {"location"}},
+        {"/api/v1/probe/results", "post", {"location"}},
+        {"/api/v1/heartbeats/{token}", "get", {"status", "msg"}},
+        {"/api/v1/heartbeats/{token}", "post", {"status", "msg"}},
+        {"/api/v1/heartbeats/{token}", "head", {"status", "msg"}},
+    };
+    for (const auto& [path, method, want] : expected) {
+        SCOPED_TRACE(method + " " + path);
+        std::set<std::string> names;
+        for (const auto& param : Paths().at(path).at(method).at("parameters").as_array()) {
+            const auto& pr = Deref(param.as_object());
+            if (pr.at("in").as_string() == "query") names.insert(std::string(pr.at("name").as_string()));
+        }
+        EXPECT_EQ(names, want);
+    }
+}
+
+// MonitorWrite against the parser itself: every documented field is one the parser knows,
+// every field a monitor has is documented, and the documented defaults, ranges, lengths,
+// item counts and enums are the ones it enforces.
+TEST_F(OpenApiTest, MonitorWriteIsWhatTheParserEnforces) {
+    const auto& write = doc_.at("components").at("schemas").at("MonitorWrite").as_object();
+    EXPECT_EQ(write.at("additionalProperties"), json::value(false));
+    const auto& props = write.at("properties").as_object();
+
+    // A valid monitor in which `field` can take every documented value.
+    auto base = [](std::string_view field) {
+        json::object o{{"name", "x"}, {"url", "https://api.example.com/"}};
+        if (field.rfind("dns_", 0) == 0) o = {{"name", "x"}, {"type", "dns"}, {"host", "example.com"}};
+        if (field == "degraded_threshold_ms") o["timeout_ms"] = 60000;
+        if (field == "quorum") {
+            json::array many;
+            for (int i = 0; i < 32; ++i) many.emplace_back("l" + std::to_string(i));
+            o["locations"] = std::move(many);
+        }
+        return o;
+    };
+    auto parse = [](const json::object& o) { return monitor::MonitorFromJson(o, monitor::Monitor{}); };
+    auto field_of = [&](const json::object& o) -> std::string {
+        auto r = parse(o);
+        return r ? std::string("(accepted)") : r.error().field;
+    };
+
+    for (const auto& kv : props) {
+        std::string key(kv.key());
+        SCOPED_TRACE(key);
+        const auto& p = kv.value().as_object();
+        // Known to the parser: a wrong value is refused for this field, not as unknown
+        // (output-only fields are ignored).
+        auto o = base(key);
+        o[key] = json::array{json::object{}};
+        auto r = parse(o);
+        if (!r) {
+            EXPECT_EQ(r.error().message.find("unknown field"), std::string::npos) << r.error().message;
+        }
+        bool output_only = !p.contains("type") && !p.contains("allOf");
+        EXPECT_EQ(output_only, bool(r)) << "only output-only fields ignore a wrong value";
+
+        if (auto* lo = p.if_contains("minimum")) {
+            auto at = base(key);
+            at[key] = lo->as_int64();
+            EXPECT_EQ(field_of(at), "(accepted)") << "minimum";
+            at[key] = lo->as_int64() - 1;
+            EXPECT_EQ(field_of(at), key) << "below the minimum";
+        }
+        if (auto* hi = p.if_contains("maximum")) {
+            auto at = base(key);
+            at[key] = hi->as_int64();
+            EXPECT_EQ(field_of(at), "(accepted)") << "maximum";
+            at[key] = hi->as_int64() + 1;
+            EXPECT_EQ(field_of(at), key) << "above the maximum";
+        }
+        if (auto* len = p.if_contains("maxLength")) {
+            auto at = base(key);
+            at[key] = std::string(static_cast<std::size_t>(len->as_int64()) + 1, 'a');
+            EXPECT_EQ(field_of(at), key) << "over maxLength";
+        }
+        if (auto* items = p.if_contains("maxItems")) {
+            auto at = base(key);
+            json::array many;
+            for (std::int64_t i = 0; i <= items->as_int64(); ++i) many.emplace_back("a" + std::to_string(i));
+            at[key] = std::move(many);
+            EXPECT_EQ(field_of(at), key) << "over maxItems";
+        }
+        if (auto* count = p.if_contains("maxProperties")) {
+            auto at = base(key);
+            json::object many;
+            for (std::int64_t i = 0; i <= count->as_int64(); ++i) many["X-H" + std::to_string(i)] = "v";
+            at[key] = std::move(many);
+            EXPECT_EQ(field_of(at), key) << "over maxProperties";
+        }
+        if (auto* values = p.if_contains("enum")) {
+            for (const auto& v : values->as_array()) {
+                auto at = base(key);
+                at[key] = v;
+                EXPECT_EQ(field_of(at), "(accepted)") << json::serialize(v);
+            }
+            auto at = base(key);
+            at[key] = "bogus";
+            EXPECT_EQ(field_of(at), key) << "a value outside the enum";
+        }
+    }
+
+    // Every field of every type's output is documented, and the documented defaults are
+    // what a monitor gets when the field is left out.
+    for (std::string body :
+         {R"({"name":"x","url":"https://a.example/","basic_auth":{"username":"u","password":"p"},"bearer_token":"t"})",
+          R"({"name":"x","type":"tcp","host":"a","port":1})",
+          R"({"name":"x","type":"tls","host":"a"})",
+          R"({"name":"x","type":"dns","host":"a"})",
+          R"({"name":"x","type":"icmp","host":"a"})",
+          R"({"name":"x","type":"heartbeat"})"}) {
+        SCOPED_TRACE(body);
+        auto in = json::parse(body).as_object();
+        auto m = parse(in);
+        ASSERT_TRUE(m) << m.error().message;
+        for (const auto& kv : monitor::MonitorToJson(*m, monitor::Secrets::kInclude)) {
+            std::string key(kv.key());
+            SCOPED_TRACE(key);
+            ASSERT_TRUE(props.contains(key)) << "not documented in MonitorWrite";
+            if (in.contains(key) || key == "type") continue;
+            if (auto* def = props.at(key).as_object().if_contains("default")) {
+                EXPECT_EQ(kv.value(), *def) << "documented default";
+            }
+        }
+    }
+    auto tls = parse(json::parse(R"({"name":"x","type":"tls","host":"a"})").as_object());
+    ASSERT_TRUE(tls);
+    EXPECT_EQ(tls->spec.port, 443);
+    EXPECT_EQ(props.at("type").at("default").as_string(), "http");
+    EXPECT_EQ(
+        parse(json::parse(R"({"name":"x","url":"https://a.example/"})").as_object())->spec.type,
+        monitor::MonitorType::kHttp
+    );
 }
 
 }  // namespace
