@@ -174,6 +174,7 @@ int Serve(const ServeOptions& options) {
     engine::MaintenanceTransitions maintenance(store, &publisher, cfg.maintenance_interval);
     engine::PageClockEngine page_clock(publisher);
     engine::UptimeEngine uptime(store, publisher);
+    automation.OnChange([&uptime] { uptime.Poke(); });
     engine::RollupEngine rollups(store, engine::RetentionOptions{
                                             std::chrono::hours(24 * cfg.monitoring.raw_retention_days),
                                             std::chrono::hours(24 * cfg.monitoring.hourly_retention_days),

@@ -217,6 +217,7 @@ Result<void> MonitorAutomation::RunOnce(TimePoint now) {
         return written.error();
     }
     if (page_changed && publisher_) TOCSIN_TRY(publisher_->Refresh());
+    if ((page_changed || reload) && on_change_) on_change_();
     return {};
 }
 

@@ -56,6 +56,10 @@ public:
     /// reload. Set before the runner starts.
     void OnPlans(PlansCallback cb) { on_plans_ = std::move(cb); }
 
+    /// Called on the engine thread after a round that reloaded monitors or changed a
+    /// monitor's state (the page's uptime view is then stale). Set before the runner starts.
+    void OnChange(std::function<void()> cb) { on_change_ = std::move(cb); }
+
     /// The plans of enabled monitors that list `location` (remote probes fetch them). Thread-safe.
     [[nodiscard]] std::vector<monitor::CheckPlan> PlansFor(const std::string& location) const;
 
@@ -75,6 +79,7 @@ private:
     SnapshotPublisher* publisher_;
     MonitorAutomationOptions options_;
     PlansCallback on_plans_;
+    std::function<void()> on_change_;
 
     mutable std::mutex mu_;  // guards queue_, dirty_, plans_
     std::deque<Pending> queue_;

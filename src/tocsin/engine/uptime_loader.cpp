@@ -148,6 +148,9 @@ Result<domain::UptimeState> LoadUptime(store::Store& store, TimePoint now) {
 }
 
 Result<void> UptimeEngine::RunOnce(TimePoint now) {
+    bool due = !last_ || now - *last_ >= std::chrono::minutes(1) || now < *last_;
+    if (!poked_.exchange(false) && !due) return {};
+    last_ = now;
     TOCSIN_ASSIGN(uptime, LoadUptime(store_, now));
     publisher_.SetUptime(std::make_shared<const domain::UptimeState>(std::move(uptime)));
     return {};

@@ -8,6 +8,9 @@
 #include "tocsin/monitor/monitor_state.hpp"
 #include "tocsin/store/store.hpp"
 
+#include <atomic>
+#include <optional>
+
 namespace tocsin::engine {
 
 class SnapshotPublisher;
@@ -22,16 +25,22 @@ class SnapshotPublisher;
 void AccumulateHealth(const std::vector<store::MonitorEvent>& events, monitor::Outcome initial, TimePoint now,
                       std::vector<domain::DayUptime>& days);
 
+/// Reloads once a minute, and within a second after Poke() (a monitor was added, changed
+/// or changed state), so a new monitor's bar appears without waiting for the minute.
 class UptimeEngine final : public Engine {
 public:
     UptimeEngine(store::Store& store, SnapshotPublisher& publisher) : store_(store), publisher_(publisher) {}
     [[nodiscard]] std::string_view Name() const override { return "uptime"; }
-    [[nodiscard]] std::chrono::milliseconds Interval() const override { return std::chrono::minutes(1); }
+    [[nodiscard]] std::chrono::milliseconds Interval() const override { return std::chrono::seconds(1); }
     [[nodiscard]] Result<void> RunOnce(TimePoint now) override;
+    /// Thread-safe.
+    void Poke() { poked_ = true; }
 
 private:
     store::Store& store_;
     SnapshotPublisher& publisher_;
+    std::atomic<bool> poked_{true};
+    std::optional<TimePoint> last_;
 };
 
 }  // namespace tocsin::engine
