@@ -14,6 +14,7 @@
 
 #include <charconv>
 #include <map>
+#include <set>
 #include <memory>
 
 namespace tocsin::api {
@@ -27,7 +28,7 @@ using http::Request;
 using http::Response;
 using monitor::Monitor;
 
-constexpr std::size_t kMaxProbeBatch = 5000;
+constexpr std::size_t kMaxProbeBatch = 2000;  // about 500 KB of JSON: under the 1 MiB default body limit
 
 void WriteJson(Response& res, const json::value& v, int status = 200) {
     res.status = status;
@@ -143,6 +144,9 @@ private:
     void List(const Request& req, Response& res, const auth::Principal&) {
         json::array arr;
         auto type = req.QueryParam("type");
+        if (type && !monitor::ParseMonitorType(*type)) {
+            throw HttpError(400, "invalid-query", "type must be one of http, tcp, dns, tls, icmp, heartbeat", "type");
+        }
         ValueOrThrow(d_.store.Read([&](store::Tx& tx) -> Result<void> {
             TOCSIN_ASSIGN(list, tx.ListMonitors());
             TOCSIN_ASSIGN(states, tx.ListMonitorStates());
@@ -238,6 +242,9 @@ private:
             auto m = Load(tx, req);
             if (m.spec.type != monitor::MonitorType::kHeartbeat) {
                 return Error::Conflict("monitor " + m.id + " is not a heartbeat monitor");
+            }
+            if (m.source == "config") {
+                return Error::Conflict("monitor " + m.id + " is declared in the configuration file; its heartbeat_token is set there");
             }
             secret = NewHeartbeat(m);
             m.updated_at = d_.clock.Now();
@@ -488,11 +495,26 @@ private:
             r->location = location;  // a probe speaks only for its own location
             batch.push_back(std::move(*r));
         }
-        ValueOrThrow(d_.store.Write([&](store::Tx& tx) { return tx.InsertCheckResults(batch); }));
-        for (auto& r : batch) {
+        // Only results for monitors that exist and list this location count; the rest
+        // (a monitor deleted or reassigned meanwhile) are dropped, and the reply says so.
+        std::vector<monitor::CheckResult> accepted;
+        ValueOrThrow(d_.store.Write([&](store::Tx& tx) -> Result<void> {
+            TOCSIN_ASSIGN(list, tx.ListMonitors());
+            std::set<std::string> assigned;
+            for (const auto& m : list) {
+                if (std::find(m.locations.begin(), m.locations.end(), location) != m.locations.end()) assigned.insert(m.id);
+            }
+            for (auto& r : batch) {
+                if (assigned.contains(r.monitor_id)) accepted.push_back(std::move(r));
+            }
+            return tx.InsertCheckResults(accepted);
+        }));
+        auto ignored = batch.size() - accepted.size();
+        auto count = accepted.size();
+        for (auto& r : accepted) {
             if (d_.submit_result) d_.submit_result(std::move(r), true);
         }
-        WriteJson(res, json::object{{"accepted", batch.size()}}, 202);
+        WriteJson(res, json::object{{"accepted", count}, {"ignored", ignored}}, 202);
     }
 
     MonitorApiDeps d_;

@@ -17,13 +17,18 @@
 namespace tocsin::auth {
 
 /// Ordered by power: a role may do everything the roles below it may.
-/// kProbe is below every human role: a remote probe agent's token may fetch assignments
-/// and push results, nothing else (and every human role may do what a probe does).
+/// kProbe: a remote probe agent's token may fetch assignments and push results, nothing else.
 enum class Role { kProbe = -1, kStakeholder = 0, kResponder = 1, kOwner = 2 };
 
 std::string_view ToString(Role r);
 std::optional<Role> ParseRole(std::string_view s);
-inline bool Allows(Role have, Role need) { return static_cast<int>(have) >= static_cast<int>(need); }
+/// Human roles are ordered (owner > responder > stakeholder). The probe role stands apart:
+/// probe routes take only probe tokens (they hand out monitors' credentials), and a probe
+/// token opens nothing else.
+inline bool Allows(Role have, Role need) {
+    if (need == Role::kProbe || have == Role::kProbe) return have == need;
+    return static_cast<int>(have) >= static_cast<int>(need);
+}
 
 struct Principal {
     std::string token_id;

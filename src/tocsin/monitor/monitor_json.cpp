@@ -243,7 +243,7 @@ Result<void> Apply(const json::object& o, Monitor& m) {
         m.heartbeat_grace = seconds(x);
     }
     if (auto* v = field("conditions")) {
-        TOCSIN_ASSIGN(x, GetStrings(*v, "conditions", 32, 1024));
+        TOCSIN_ASSIGN(x, GetStrings(*v, "conditions", 32, 4096));
         m.conditions = std::move(x);
     }
     if (auto* v = field("enabled")) {
