@@ -104,14 +104,39 @@ Result<domain::UptimeState> LoadUptime(store::Store& store, TimePoint now) {
 
             TOCSIN_ASSIGN(hourly, tx.ListRollups(m.id, RollupPeriod::kHour, hour - hours(24 * 7), hour));
             TOCSIN_ASSIGN(daily, tx.ListRollups(m.id, RollupPeriod::kDay, window_start, today));
-            // The live hour: raw results since the newest hourly rollup (or the hour's start).
-            TOCSIN_ASSIGN(live_samples, tx.ListResultSamples(m.id, hour, now + milliseconds(1)));
-            auto live_hour = monitor::Summarize(m.id, RollupPeriod::kHour, hour, std::move(live_samples));
-            std::vector<Rollup> today_parts{live_hour};
-            for (const auto& h : hourly) {
-                if (h.start >= today) today_parts.push_back(h);
+            // Hours the rollup engine has not reached yet (it runs once a minute; the current
+            // hour is never rolled up) come from raw results, so the page never lags behind.
+            TOCSIN_ASSIGN(latest_hour, tx.LatestRollupStart(m.id, RollupPeriod::kHour));
+            auto first_raw = latest_hour ? *latest_hour + monitor::RollupLength(RollupPeriod::kHour) : hour - hours(48);
+            first_raw = std::max(first_raw, hour - hours(48));
+            Rollup live_hour;
+            for (auto h = first_raw; h <= hour; h += monitor::RollupLength(RollupPeriod::kHour)) {
+                TOCSIN_ASSIGN(samples, tx.ListResultSamples(m.id, h, h + monitor::RollupLength(RollupPeriod::kHour)));
+                auto r = monitor::Summarize(m.id, RollupPeriod::kHour, h, std::move(samples));
+                if (h == hour) {
+                    live_hour = r;
+                } else if (r.checks > 0) {
+                    hourly.push_back(r);
+                }
             }
-            auto live_day = monitor::Combine(m.id, RollupPeriod::kDay, today, today_parts);
+            // Days without a daily rollup yet (today, and yesterday for the first minutes after
+            // midnight) are the sum of their hours.
+            TOCSIN_ASSIGN(latest_day, tx.LatestRollupStart(m.id, RollupPeriod::kDay));
+            auto day_len = monitor::RollupLength(RollupPeriod::kDay);
+            Rollup live_day;
+            for (auto d = std::max(latest_day ? *latest_day + day_len : today - day_len, today - day_len); d <= today; d += day_len) {
+                std::vector<Rollup> parts;
+                for (const auto& h : hourly) {
+                    if (h.start >= d && h.start < d + day_len) parts.push_back(h);
+                }
+                if (d == today) parts.push_back(live_hour);
+                auto r = monitor::Combine(m.id, RollupPeriod::kDay, d, parts);
+                if (d == today) {
+                    live_day = r;
+                } else if (r.checks > 0) {
+                    daily.push_back(r);
+                }
+            }
 
             auto hours_168 = Series(hourly, RollupPeriod::kHour, now, 24 * 7, live_hour);
             auto days_90 = Series(daily, RollupPeriod::kDay, now, kDays, live_day);
