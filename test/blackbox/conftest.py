@@ -426,3 +426,103 @@ def page_section(html, css_class):
 
     m = re.search(r'<section class="' + re.escape(css_class) + r'[" ].*?</section>', html, re.S)
     return m.group(0) if m else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# monitoring: a local HTTP target whose answers the test sets
+
+
+class Target:
+    """An HTTP server on 127.0.0.1 (ThreadingHTTPServer in a daemon thread) that answers every
+    request with the status, body, headers and delay the test sets; it counts requests."""
+
+    MAX_DELAY = 10.0  # a handler never sleeps longer than this, whatever the test asked
+
+    def __init__(self, status=200, body='{"status": "UP"}', content_type="application/json"):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.status = status
+        self.body = body
+        self.content_type = content_type
+        self.delay = 0.0
+        self.hits = 0
+        self.last_path = None
+        self._lock = threading.Lock()
+        target = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self, with_body=True):
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(min(length, 1 << 20))
+                with target._lock:
+                    target.hits += 1
+                    target.last_path = self.path
+                    status, body, ctype, delay = target.status, target.body, target.content_type, target.delay
+                if delay:
+                    time.sleep(min(delay, Target.MAX_DELAY))
+                data = body.encode() if isinstance(body, str) else body
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    if with_body:
+                        self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the checker gave up (timeout): nothing to tell it
+                self.close_connection = True
+
+            def do_GET(self):
+                self._answer()
+
+            def do_POST(self):
+                self._answer()
+
+            def do_HEAD(self):
+                self._answer(with_body=False)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/health"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread.start()
+
+    def set(self, status=None, body=None, delay=None, content_type=None):
+        with self._lock:
+            if status is not None:
+                self.status = status
+            if body is not None:
+                self.body = body
+            if delay is not None:
+                self.delay = delay
+            if content_type is not None:
+                self.content_type = content_type
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def target():
+    t = Target()
+    yield t
+    t.close()
+
+
+@pytest.fixture
+def refused_url():
+    """An http:// URL on 127.0.0.1 whose port refuses connections: the socket is bound (so no
+    one else gets the port) but never listens, so a connect gets RST at once."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    yield f"http://127.0.0.1:{s.getsockname()[1]}/health"
+    s.close()
