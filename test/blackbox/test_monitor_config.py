@@ -2,7 +2,6 @@
 SIGHUP (a broken file keeps the running set), and config errors that point at line and column."""
 
 import signal
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,7 @@ MONITORS = "/api/v1/monitors"
 HB_SECRET = "declared-backup-secret-0123456789"
 
 
-def monitors_yaml(target_url, extra="", port_url=None):
+def monitors_yaml(target_url, extra=""):
     # Line numbers matter: test_bad_url_exits_2_naming_file_line_and_column counts on url at line 5.
     return (
         "monitors:\n"
@@ -177,18 +176,14 @@ def test_bad_url_exits_2_naming_file_line_and_column(tocsin_bin, tmp_path):
     assert "line 5, column 10" in r.stderr, r.stderr
 
 
-@pytest.mark.parametrize("extra,field,line", [
-    ("    colour: red\n", "monitors[0].colour", 7),
-    ("    interval_s: 5\n", "monitors[0].interval_s", 7),
-    ("    conditions:\n      - '[STATUS] = 200'\n", "monitors[0].conditions[0]", 8),
+@pytest.mark.parametrize("by,field,line", [
+    ("    interval_s: 60\n    colour: red\n", "monitors[0].colour", 7),
+    ("    interval_s: 5\n", "monitors[0].interval_s", 6),
+    ("    interval_s: 60\n    conditions:\n      - '[STATUS] = 200'\n", "monitors[0].conditions[0]", 8),
 ])
-def test_bad_declared_field_exits_2_with_its_line(tocsin_bin, tmp_path, extra, field, line):
-    text = monitors_yaml("http://127.0.0.1:9/")
-    lines = text.splitlines(keepends=True)
-    text = "".join(lines[:6]) + extra + "".join(lines[6:])  # into the first monitor, after interval_s
-    if field.endswith("interval_s"):
-        text = text.replace("    interval_s: 60\n", "", 1)
-        line -= 1
+def test_bad_declared_field_exits_2_with_its_line(tocsin_bin, tmp_path, by, field, line):
+    # The first monitor's `    interval_s: 60` (line 6) is replaced by `by`.
+    text = monitors_yaml("http://127.0.0.1:9/").replace("    interval_s: 60\n", by, 1)
     r, path = serve_with(tocsin_bin, tmp_path, text)
     assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
     assert path in r.stderr and field in r.stderr, r.stderr

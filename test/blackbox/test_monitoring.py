@@ -15,7 +15,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import Target, iso, parse_iso, poll, utcnow
+from conftest import iso, parse_iso, poll, utcnow
 
 MONITORS = "/api/v1/monitors"
 
@@ -410,7 +410,7 @@ def test_check_now_slow_target_is_timeout_or_degraded(checked):
     target.set(delay=1.5)
     r = check_now(srv, mid)
     assert (r["outcome"], r["error"]) == ("down", "timeout"), r
-    assert r["total_us"] >= 400_000
+    assert r["total_us"] >= 350_000  # about the 400 ms timeout
     srv.ok("PATCH", f"{MONITORS}/{mid}", json={"timeout_ms": 3000, "degraded_threshold_ms": 100}, expect=200)
     target.set(delay=0.3)
     r = check_now(srv, mid)
@@ -517,6 +517,67 @@ def test_human_update_takes_the_incident_over(linked):
     assert srv.component_status(cid) == "operational"
 
 
+def test_retries_need_consecutive_failures(linked):
+    srv, target, cid, mid = linked
+    srv.ok("PATCH", f"{MONITORS}/{mid}", json={"retries": 2}, expect=200)
+    target.set(status=500)
+    last = None
+    for n in (1, 2):
+        last = check_now(srv, mid)
+        loc = poll(lambda: (lambda l: l if l and l["last_at"] == last["at"] else None)(
+            state(srv, mid)["locations"].get("local")), f"failure {n} to be applied", interval=0.1)
+        assert loc["failures_in_row"] == n and loc["status"] == "up"
+        assert state(srv, mid)["status"] == "up"
+    assert unresolved(srv) == []
+    check_now(srv, mid)
+    st = wait_state(srv, mid, "down", "the third failure in a row")
+    assert st["locations"]["local"]["failures_in_row"] == 3
+    wait_unresolved(srv, 1, "the automatic incident after three failures")
+    # One good check resets the count.
+    target.set(status=200)
+    check_now(srv, mid)
+    assert wait_state(srv, mid, "up")["locations"]["local"]["failures_in_row"] == 0
+
+
+def test_degraded_then_down_is_one_incident(linked):
+    srv, target, cid, mid = linked
+    srv.ok("PATCH", f"{MONITORS}/{mid}", json={"timeout_ms": 5000, "degraded_threshold_ms": 150}, expect=200)
+    target.set(delay=0.5)
+    assert check_now(srv, mid)["outcome"] == "degraded"
+    inc = wait_unresolved(srv, 1, "the degraded incident")[0]
+    assert inc["name"] == "Degraded performance: API"
+    body = inc["incident_updates"][0]["body"]
+    assert "Our monitoring detected that API is responding slowly. We are looking into it." in body
+    assert "Unsere Überwachung hat festgestellt, dass API langsam antwortet. Wir kümmern uns darum." in body
+    poll(lambda: srv.component_status(cid) == "degraded_performance", "the component to be degraded")
+    target.set(delay=0, status=500)
+    check_now(srv, mid)
+    poll(lambda: srv.component_status(cid) == "major_outage", "the component to be major_outage")
+    got = srv.ok("GET", f"/api/v1/incidents/{inc['id']}")
+    assert len(got["incident_updates"]) == 2
+    assert "The problem has become worse: API is now not available." in got["incident_updates"][0]["body"]
+    assert [i["id"] for i in unresolved(srv)] == [inc["id"]]
+
+
+def test_recovery_period_delays_the_resolution(linked):
+    srv, target, cid, mid = linked
+    srv.ok("PATCH", f"{MONITORS}/{mid}", json={"recovery_period_s": 6}, expect=200)
+    target.set(status=500)
+    check_now(srv, mid)
+    inc = wait_unresolved(srv, 1, "the automatic incident")[0]
+    target.set(status=200)
+    check_now(srv, mid)
+    up = wait_state(srv, mid, "up")
+    since = parse_iso(up["since"])
+    if utcnow() - since < dt.timedelta(seconds=4):  # only when this machine is fast enough to look in time
+        assert [i["id"] for i in unresolved(srv)] == [inc["id"]]
+        assert srv.component_status(cid) == "major_outage"
+    wait_unresolved(srv, 0, "the resolution after the recovery period")
+    got = srv.ok("GET", f"/api/v1/incidents/{inc['id']}")
+    assert parse_iso(got["resolved_at"]) - since >= dt.timedelta(seconds=6)
+    assert srv.component_status(cid) == "operational"
+
+
 def test_german_page_writes_german_first(linked):
     srv, target, cid, mid = linked
     srv.ok("PATCH", "/api/v1/page", json={"default_language": "de"}, expect=200)
@@ -544,6 +605,29 @@ def test_maintenance_in_progress_keeps_incidents_away(linked):
     assert state(srv, mid)["incident_id"] is None
     events = srv.ok("GET", f"{MONITORS}/{mid}/events")
     assert [e["to"] for e in events] == ["down"]
+
+
+def test_outage_still_shown_after_the_maintenance_ends(linked):
+    """The window kept the outage off the page; once it is over and the monitor is still down,
+    the component must not read operational (server bug when this fails: completing the
+    maintenance restores 'operational' and nothing re-applies the confirmed down state)."""
+    srv, target, cid, mid = linked
+    mt = srv.create_maintenance("Database upgrade", dt.timedelta(hours=1), dt.timedelta(hours=1), component_ids=[cid])
+    srv.ok("POST", f"/api/v1/maintenances/{mt['id']}/updates", json={"status": "in_progress", "body": "Go."},
+           expect=201)
+    target.set(status=500)
+    check_now(srv, mid)
+    wait_state(srv, mid, "down")
+    srv.ok("POST", f"/api/v1/maintenances/{mt['id']}/updates", json={"status": "completed", "body": "Done."},
+           expect=201)
+    assert check_now(srv, mid)["outcome"] == "down"
+
+    def shown():
+        check_now(srv, mid)
+        return srv.component_status(cid) != "operational"
+
+    poll(shown, "the still-down monitor to show on its component after the window", deadline=10, interval=1.0)
+    assert srv.component_status(cid) == "major_outage"
 
 
 def test_create_incidents_false_sets_the_component_only(linked):
@@ -639,6 +723,20 @@ def test_silent_probes_stop_voting(server, target):
     assert server.component_status(comp["id"]) == "operational"
 
 
+def test_result_from_the_future_does_not_pin_the_location(two_probes):
+    """A probe with a clock an hour ahead (or a bad batch) must not freeze the location: the
+    server may refuse or clamp such a result, but a current result afterwards must count
+    (server bug when this fails: results older than the location's last one are ignored,
+    so one result dated +1 h hides every real result for an hour)."""
+    srv, cid, mid = two_probes
+    r = push(srv, "berlin", [result(mid, "down", at=utcnow() + dt.timedelta(hours=1), error="timeout")])
+    assert r.status_code in (202, 400), r.text
+    now = result(mid, "up", status_code=200, total_us=1000)
+    assert push(srv, "berlin", [now]).status_code == 202
+    poll(lambda: (state(srv, mid)["locations"].get("berlin") or {}).get("last_outcome") == "up",
+         "the current up result of berlin to count", deadline=6, interval=0.2)
+
+
 def test_probe_results_are_stored_per_location(two_probes):
     srv, cid, mid = two_probes
     at = utcnow() - dt.timedelta(seconds=30)
@@ -667,9 +765,17 @@ BAD_BATCHES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def batch_target(validation_site):
+    """A monitor at berlin on the module's server that never receives a good result."""
+    m = create(validation_site, {"name": "Batch target", "type": "http", "url": URL, "interval_s": 60,
+                                 "locations": ["berlin"]})
+    return validation_site, m["id"]
+
+
 @pytest.mark.parametrize("item,field", BAD_BATCHES, ids=[f"{b[1]}-{i}" for i, b in enumerate(BAD_BATCHES)])
-def test_bad_result_batch_names_the_field(two_probes, item, field):
-    srv, cid, mid = two_probes
+def test_bad_result_batch_names_the_field(batch_target, item, field):
+    srv, mid = batch_target
     now = iso(utcnow())
 
     def fill(x):
@@ -683,8 +789,9 @@ def test_bad_result_batch_names_the_field(two_probes, item, field):
     assert state(srv, mid)["locations"] == {}
 
 
-def test_result_batch_too_large_is_413(two_probes):
-    srv, cid, mid = two_probes
+def test_result_batch_too_large_is_413(validation_site):
+    srv = validation_site
+    mid = create(srv, {"name": "Big batch", "type": "http", "url": URL, "interval_s": 60, "locations": ["berlin"]})["id"]
     at = iso(utcnow())
     r = push(srv, "berlin", [{"monitor_id": mid, "at": at, "outcome": "up"}] * 2001)
     assert_problem(r, 413, field="results")
@@ -693,8 +800,8 @@ def test_result_batch_too_large_is_413(two_probes):
     assert r.status_code == 202 and r.json() == {"accepted": 2000, "ignored": 0}, r.text
 
 
-def test_result_batch_that_is_not_a_list(two_probes):
-    srv, cid, mid = two_probes
+def test_result_batch_that_is_not_a_list(batch_target):
+    srv, mid = batch_target
     probe = srv.token("probe")
     for body in ({}, {"results": {"monitor_id": mid}}, {"results": "x"}):
         r = srv.api("POST", "/api/v1/probe/results?location=berlin", role=None, token=probe, json=body)
@@ -854,7 +961,7 @@ def test_history_endpoints_agree(server, target):
     ("events?until=tomorrow", "until"),
 ])
 def test_bad_history_query_names_the_parameter(validation_site, path, field):
-    m = validation_site.ok("GET", MONITORS)[0]
+    m = create(validation_site, {"name": "History", "type": "http", "url": URL, "interval_s": 3600})
     assert_problem(validation_site.api("GET", f"{MONITORS}/{m['id']}/{path}"), 400, field=field)
 
 
