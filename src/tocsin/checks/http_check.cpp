@@ -30,6 +30,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cctype>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -254,7 +255,10 @@ struct HttpChecks::Impl {
             set(CURLOPT_CAINFO_BLOB, &blob);
         }
 
-        const std::string& method = spec.method.empty() ? std::string("GET") : spec.method;
+        std::string method = spec.method.empty() ? std::string("GET") : spec.method;
+        std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) {
+            return static_cast<char>(std::toupper(c));
+        });
         if (method == "HEAD") {
             set(CURLOPT_NOBODY, 1L);
         } else if (!spec.body.empty() || method == "POST") {
@@ -421,19 +425,18 @@ struct HttpChecks::Impl {
         return CURL_PREREQFUNC_OK;
     }
 
-    static int OnSocket(CURL* /*easy*/, curl_socket_t s, int what, void* user, void* socket_data) {
+    static int OnSocket(CURL* /*easy*/, curl_socket_t s, int what, void* user, void* /*socket_data*/) {
         auto& self = *static_cast<Impl*>(user);
         if (what == CURL_POLL_REMOVE) {
             self.Unwatch(s);
             return 0;
         }
-        auto* watch = static_cast<Watch*>(socket_data);
         std::shared_ptr<Watch> shared;
-        if (watch == nullptr) {
+        if (auto it = self.watches.find(s); it != self.watches.end()) {
+            shared = it->second;
+        } else {
             shared = self.NewWatch(s);
             if (!shared) return -1;  // curl fails the transfer
-        } else {
-            shared = self.watches.at(s);
         }
         shared->wanted = what;
         self.Arm(shared);
@@ -464,7 +467,6 @@ struct HttpChecks::Impl {
             Logger("checks")->error("[checks.HttpChecks.NewWatch] cannot watch fd {}: {}", s, ec.message());
             return nullptr;
         }
-        curl_multi_assign(multi, s, watch.get());
         watches[s] = watch;
         return watch;
     }

@@ -120,7 +120,7 @@ TEST(HttpChecks, SendsBearerTokenAndPostsEmptyBody) {
     HttpTarget target;
     target.Set("/hook", TargetResponse().Status(204));
     CheckSpec spec = Http(target.Url("/hook"));
-    spec.method = "POST";
+    spec.method = "post";  // methods are sent upper-case
     spec.bearer_token = "tok-123";
 
     Ran ran = RunCheck(spec);
