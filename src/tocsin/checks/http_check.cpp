@@ -168,7 +168,6 @@ struct HttpChecks::Impl {
         ObservationDone done;
         Observation obs;
         std::array<char, CURL_ERROR_SIZE> error{};
-        bool https = false;
         bool ip_literal = false;
         bool answered = false;       // a status line came
         std::uint64_t sequence = 0;  // order of Start() calls
@@ -217,7 +216,6 @@ struct HttpChecks::Impl {
 
     CURLcode Configure(Transfer& t, const monitor::CheckSpec& spec) {
         CURL* e = t.easy;
-        t.https = spec.url.size() >= 8 && curl_strnequal(spec.url.c_str(), "https://", 8) != 0;
         t.ip_literal = HasIpLiteralHost(spec.url);
 
         CURLcode rc = CURLE_OK;
@@ -406,7 +404,8 @@ struct HttpChecks::Impl {
     static int
     OnConnected(void* user, char* /*primary_ip*/, char* /*local_ip*/, int /*primary_port*/, int /*local_port*/) {
         auto& t = *static_cast<Transfer*>(user);
-        if (!t.https) return CURL_PREREQFUNC_OK;
+        // Asked on every connection, not only for https:// URLs: a redirect may lead to TLS.
+        // A plain connection has no SSL object (internals == nullptr).
         curl_tlssessioninfo* info = nullptr;
         if (curl_easy_getinfo(t.easy, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || info == nullptr ||
             info->backend != CURLSSLBACKEND_OPENSSL || info->internals == nullptr) {

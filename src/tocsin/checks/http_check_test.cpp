@@ -324,6 +324,22 @@ TEST_F(HttpsChecks, WrongCaPemStillFailsVerification) {
     EXPECT_EQ(ran.obs.error, ErrorClass::kTls) << ran.obs.error_message;
 }
 
+TEST_F(HttpsChecks, RedirectFromHttpToHttpsReportsTheCertificate) {
+    HttpTarget secure(identity_);
+    secure.Set("/landing", TargetResponse().Body("landed"));
+    HttpTarget plain;
+    plain.Redirect("/", secure.Url("/landing"), 301);
+    CheckSpec spec = Http(plain.Url("/"));
+    spec.verify_tls = false;
+
+    Ran ran = RunCheck(spec);
+
+    EXPECT_TRUE(ran.obs.reached) << ran.obs.error_message;
+    EXPECT_EQ(ran.obs.body, "landed");
+    ASSERT_TRUE(ran.obs.certificate_days_left.has_value());
+    EXPECT_GE(*ran.obs.certificate_days_left, 4);
+}
+
 /// Runs `count` checks on one loop with at most `parallel` at once; returns how many reached.
 std::size_t RunMany(const CheckSpec& spec, std::size_t count, std::size_t parallel) {
     asio::io_context io(1);
