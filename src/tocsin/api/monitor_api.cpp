@@ -28,6 +28,7 @@ using http::Request;
 using http::Response;
 using monitor::Monitor;
 
+constexpr std::chrono::seconds kMaxClockSkew{60};
 constexpr std::size_t kMaxProbeBatch = 2000;  // about 500 KB of JSON: under the 1 MiB default body limit
 
 void WriteJson(Response& res, const json::value& v, int status = 200) {
@@ -493,6 +494,12 @@ private:
                 throw HttpError(400, "invalid-field", field + ": " + r.error().message, field);
             }
             r->location = location;  // a probe speaks only for its own location
+            // A result from the future would pin the location (older results are ignored
+            // after it): a probe whose clock runs ahead is told, not believed.
+            if (r->at > d_.clock.Now() + kMaxClockSkew) {
+                auto field = fmt::format("results[{}].at", i);
+                throw HttpError(400, "invalid-field", field + " is more than a minute in the future: is the probe's clock right?", field);
+            }
             batch.push_back(std::move(*r));
         }
         // Only results for monitors that exist and list this location count; the rest

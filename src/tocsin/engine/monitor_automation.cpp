@@ -164,6 +164,10 @@ Result<bool> MonitorAutomation::Process(store::Tx& tx, std::vector<Pending>& bat
         auto change = monitor::Reevaluate(m, st, now);
         if (change) touched.insert(id);
         TOCSIN_TRY(apply(m, st, change));
+        if (st.pending) {
+            TOCSIN_ASSIGN(applied, service::ApplyPending(tx, m, st, now));
+            if (applied) page_changed = true;
+        }
         if (st.state == Outcome::kUp && (!st.incident_id.empty() || st.owns_components)) {
             TOCSIN_ASSIGN(done, service::CompleteRecovery(tx, m, st, now));
             if (done) page_changed = true;

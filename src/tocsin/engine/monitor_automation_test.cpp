@@ -243,6 +243,25 @@ TEST_F(MonitorAutomationTest, NothingOpensDuringAMaintenanceWindow) {
     EXPECT_TRUE(Incidents().empty());
     EXPECT_EQ(StatusOf(component_), ComponentStatus::kUnderMaintenance);
     EXPECT_EQ(StateOf(m.id).state, Outcome::kDown);  // the monitor itself still knows
+    EXPECT_TRUE(StateOf(m.id).pending);
+
+    // The window ends while the monitor is still down: the outage shows now.
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) -> Result<void> {
+        store::IncidentFilter f;
+        f.kind = domain::IncidentKind::kMaintenance;
+        TOCSIN_ASSIGN(list, tx.ListIncidents(f));
+        service::UpdateInput in;
+        in.status = IncidentStatus::kCompleted;
+        in.body = "Done.";
+        TOCSIN_TRY(service::PostUpdate(tx, list.at(0), in, clock_.Now()));
+        return {};
+    }));
+    EXPECT_EQ(StatusOf(component_), ComponentStatus::kOperational);
+    clock_.Advance(30s);
+    Check(m, Outcome::kDown);
+    EXPECT_EQ(StatusOf(component_), ComponentStatus::kMajorOutage);
+    EXPECT_EQ(Incidents().size(), 1u);
+    EXPECT_FALSE(StateOf(m.id).pending);
 }
 
 TEST_F(MonitorAutomationTest, DegradedThenDownIsOneIncidentWithAnUpdate) {

@@ -458,6 +458,7 @@ std::string MonitorStateToStoredJson(const MonitorState& s) {
     o["resolved_incident_id"] = s.resolved_incident_id;
     o["last_ping_at"] = s.last_ping_at ? json::value(ToMillis(*s.last_ping_at)) : json::value(nullptr);
     o["owns_components"] = s.owns_components;
+    o["pending"] = s.pending;
     return json::serialize(o);
 }
 
@@ -502,6 +503,8 @@ Result<void> MonitorStateFromStoredJson(const std::string& text, MonitorState& s
     if (auto t = num(o, "last_ping_at")) s.last_ping_at = FromMillis(*t); else s.last_ping_at.reset();
     auto* owns = o.if_contains("owns_components");
     s.owns_components = owns && owns->is_bool() && owns->get_bool();
+    auto* pending = o.if_contains("pending");
+    s.pending = pending && pending->is_bool() && pending->get_bool();
     return {};
 }
 

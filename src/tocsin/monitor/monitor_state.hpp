@@ -45,6 +45,7 @@ struct MonitorState {
     std::string resolved_incident_id;
     std::optional<TimePoint> last_ping_at;  // heartbeat monitors
     bool owns_components = false;           // automation set component statuses without an incident
+    bool pending = false;                   // down/degraded while every linked component was under maintenance
 };
 
 struct StateChange {

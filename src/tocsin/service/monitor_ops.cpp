@@ -148,22 +148,17 @@ Result<void> ValidateMonitorLinks(store::Tx& tx, const monitor::Monitor& m) {
     return {};
 }
 
-Result<void> ApplyMonitorChange(store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state,
-                                const monitor::StateChange& change, TimePoint now) {
-    TOCSIN_TRY(RecordEvent(tx, change, now));
-    if (change.to == Outcome::kUp) {
-        // Components and the incident wait for the recovery period (CompleteRecovery).
-        if (state.incident_id.empty() || m.recovery_period.count() == 0) {
-            TOCSIN_ASSIGN(done, CompleteRecovery(tx, m, state, now));
-            if (done) return {};
-        }
-        return tx.SaveMonitorState(state);
-    }
+namespace {
 
+// Puts a down or degraded state on the page: components, and the automatic incident.
+Result<void> ApplyBadState(store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state, Outcome to, TimePoint now) {
     TOCSIN_ASSIGN(comps, AffectedComponents(tx, m, now));
     TOCSIN_ASSIGN(lang, Languages(tx));
     auto names = JoinNames(comps, m.name);
-    auto changes = Changes(m, comps, change.to);
+    auto changes = Changes(m, comps, to);
+    // Every linked component is under maintenance: nothing shows now; once a window ends
+    // and the monitor is still bad, ApplyPending puts it on the page.
+    state.pending = comps.empty() && !m.components.empty();
 
     std::optional<domain::Incident> open;
     if (!state.incident_id.empty()) {
@@ -172,9 +167,9 @@ Result<void> ApplyMonitorChange(store::Tx& tx, const monitor::Monitor& m, monito
         if (!open) state.incident_id.clear();
     }
     if (open) {
-        if (!TakenOver(*open, state)) {
+        if (!TakenOver(*open, state) && !changes.empty()) {
             UpdateInput in;
-            in.body = Body(lang, change.to == Outcome::kDown ? &Texts::worse_body : &Texts::better_body, names);
+            in.body = Body(lang, to == Outcome::kDown ? &Texts::worse_body : &Texts::better_body, names);
             in.components = changes;
             TOCSIN_ASSIGN(u, PostUpdate(tx, *open, in, now));
             state.auto_update_ids.push_back(u.id);
@@ -208,17 +203,42 @@ Result<void> ApplyMonitorChange(store::Tx& tx, const monitor::Monitor& m, monito
         }
     }
     IncidentInput in;
-    in.name = fmt::format(fmt::runtime(change.to == Outcome::kDown ? lang.first->outage_name : lang.first->degraded_name), names);
+    in.name = fmt::format(fmt::runtime(to == Outcome::kDown ? lang.first->outage_name : lang.first->degraded_name), names);
     if (in.name.size() > 255) in.name = in.name.substr(0, 252) + "...";
     in.automated = true;
     in.first_update.status = IncidentStatus::kInvestigating;
-    in.first_update.body = Body(lang, change.to == Outcome::kDown ? &Texts::outage_body : &Texts::degraded_body, names);
+    in.first_update.body = Body(lang, to == Outcome::kDown ? &Texts::outage_body : &Texts::degraded_body, names);
     in.first_update.components = changes;
     in.first_update.deliver_notifications = false;  // the first message of an automatic incident stays on the page
     TOCSIN_ASSIGN(inc, CreateIncident(tx, in, now));
     state.incident_id = inc.id;
     state.auto_update_ids = {inc.updates.front().id};
     return tx.SaveMonitorState(state);
+}
+
+}  // namespace
+
+Result<void> ApplyMonitorChange(store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state,
+                                const monitor::StateChange& change, TimePoint now) {
+    TOCSIN_TRY(RecordEvent(tx, change, now));
+    if (change.to == Outcome::kUp) {
+        state.pending = false;
+        // Components and the incident wait for the recovery period (CompleteRecovery).
+        if (state.incident_id.empty() || m.recovery_period.count() == 0) {
+            TOCSIN_ASSIGN(done, CompleteRecovery(tx, m, state, now));
+            if (done) return {};
+        }
+        return tx.SaveMonitorState(state);
+    }
+    return ApplyBadState(tx, m, state, change.to, now);
+}
+
+Result<bool> ApplyPending(store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state, TimePoint now) {
+    if (!state.pending || state.state == Outcome::kUp) return false;
+    TOCSIN_ASSIGN(comps, AffectedComponents(tx, m, now));
+    if (comps.empty()) return false;  // still under maintenance
+    TOCSIN_TRY(ApplyBadState(tx, m, state, state.state, now));
+    return true;
 }
 
 Result<bool> CompleteRecovery(store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state, TimePoint now) {
