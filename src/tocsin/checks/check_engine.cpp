@@ -84,7 +84,7 @@ struct CheckEngine::Impl {
           io(1),
           work(asio::make_work_guard(io)),
           timer(io),
-          http(std::make_unique<detail::HttpChecks>(io)),
+          http(std::make_unique<detail::HttpChecks>(io, options.location)),
           net(std::make_unique<detail::NetChecks>(io)),
           rng(std::random_device{}()) {
         if (options.max_in_flight == 0) options.max_in_flight = 1;

@@ -47,7 +47,7 @@ using monitor::Observation;
 
 constexpr long kMaxRedirects = 10;
 constexpr std::size_t kMaxHeaders = 256;
-constexpr const char* kUserAgent = "tocsin-monitor/0.1";
+constexpr const char* kUserAgentProduct = "tocsin-monitor/0.1";
 
 void GlobalInitOnce() {
     // libcurl 7.88 reports "threadsafe": curl_global_init may race with nothing else here, but
@@ -173,7 +173,10 @@ struct HttpChecks::Impl {
         std::uint64_t sequence = 0;  // order of Start() calls
     };
 
-    explicit Impl(asio::io_context& io_context) : io(io_context), timer(io_context) {
+    std::string user_agent;
+
+    Impl(asio::io_context& io_context, const std::string& location)
+        : io(io_context), timer(io_context), user_agent(std::string(kUserAgentProduct) + " (location " + location + ")") {
         GlobalInitOnce();
         multi = curl_multi_init();
         TOCSIN_CHECK(multi != nullptr, "curl_multi_init failed (out of memory)");
@@ -228,7 +231,7 @@ struct HttpChecks::Impl {
         set(CURLOPT_NOSIGNAL, 1L);
         set(CURLOPT_PRIVATE, static_cast<void*>(&t));
         set(CURLOPT_ERRORBUFFER, t.error.data());
-        set(CURLOPT_USERAGENT, kUserAgent);
+        set(CURLOPT_USERAGENT, user_agent.c_str());
         set(CURLOPT_WRITEFUNCTION, &Impl::OnBody);
         set(CURLOPT_WRITEDATA, static_cast<void*>(&t));
         set(CURLOPT_HEADERFUNCTION, &Impl::OnHeader);
@@ -544,7 +547,7 @@ struct HttpChecks::Impl {
     std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> watches;
 };
 
-HttpChecks::HttpChecks(asio::io_context& io) : impl_(std::make_unique<Impl>(io)) {}
+HttpChecks::HttpChecks(asio::io_context& io, const std::string& location) : impl_(std::make_unique<Impl>(io, location)) {}
 
 HttpChecks::~HttpChecks() = default;
 

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <memory>
 
 namespace boost::asio {
@@ -27,7 +28,9 @@ using ObservationDone = std::function<void(monitor::Observation)>;
 
 class HttpChecks {
 public:
-    explicit HttpChecks(boost::asio::io_context& io);
+    /// `location` goes into the User-Agent ("tocsin-monitor/0.1 (location berlin)"), so a
+    /// target's logs tell which probe asked.
+    explicit HttpChecks(boost::asio::io_context& io, const std::string& location = "local");
     ~HttpChecks();  // abandons checks in flight without calling their `done`
     HttpChecks(const HttpChecks&) = delete;
     HttpChecks& operator=(const HttpChecks&) = delete;

@@ -387,7 +387,7 @@ private:
                     "cannot connect to " + Describe(addresses.back(), self->spec_.port) + ": " + ec.message()
                 );
             }
-            self->obs_.timings.connect = self->Elapsed();
+            self->obs_.timings.connect = self->Elapsed() - self->obs_.timings.dns.value_or(std::chrono::microseconds(0));
             self->obs_.reached = true;
             self->Finish();
         });
@@ -466,7 +466,7 @@ private:
                         "cannot connect to " + Describe(addresses.back(), self->port_) + ": " + ec.message()
                     );
                 }
-                self->obs_.timings.connect = self->Elapsed();
+                self->obs_.timings.connect = self->Elapsed() - self->obs_.timings.dns.value_or(std::chrono::microseconds(0));
                 self->Handshake();
             }
         );
@@ -477,7 +477,8 @@ private:
         stream_->async_handshake(asio::ssl::stream_base::client, [self = Self<TlsCheck>()](const error_code& ec) {
             if (self->finished()) return;
             if (ec) return self->HandshakeFailed(ec);
-            self->obs_.timings.tls = self->Elapsed();
+            self->obs_.timings.tls = self->Elapsed() - self->obs_.timings.dns.value_or(std::chrono::microseconds(0)) -
+                                     self->obs_.timings.connect.value_or(std::chrono::microseconds(0));
             if (!self->obs_.certificate_days_left) {
                 if (const X509* leaf = SSL_get0_peer_certificate(self->stream_->native_handle())) {
                     self->obs_.certificate_days_left = DaysLeft(leaf, self->started_wall_);

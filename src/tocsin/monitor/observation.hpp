@@ -34,8 +34,9 @@ enum class ErrorClass {
     kInternal,     // a bug or resource exhaustion on our side
 };
 
-/// Durations of the phases of one check, from its start; absent when the phase did
-/// not happen (no DNS for an IP literal, no TLS for plain HTTP).
+/// How long each phase of one check took (dns, connect, tls are the lengths of those
+/// phases, one after the other); first_byte and total are measured from the check's start.
+/// A phase that did not happen is absent (no DNS for an IP literal, no TLS for plain HTTP).
 struct Timings {
     std::optional<std::chrono::microseconds> dns;
     std::optional<std::chrono::microseconds> connect;
