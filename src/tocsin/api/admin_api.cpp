@@ -39,8 +39,10 @@ std::optional<domain::ComponentStatus> ParseComponentStatusField(const Fields& f
     auto st = domain::ParseComponentStatus(*s);
     if (!st) {
         throw HttpError(
-            400, "invalid-field",
-            f.Name(key) + " must be one of operational, degraded_performance, partial_outage, major_outage, under_maintenance",
+            400,
+            "invalid-field",
+            f.Name(key) +
+                " must be one of operational, degraded_performance, partial_outage, major_outage, under_maintenance",
             f.Name(key)
         );
     }
@@ -53,11 +55,20 @@ public:
 
     void Register(http::Router& r) {
         auto self = shared_from_this();
-        auto add = [&](Method m, const std::string& path, Role need, void (AdminApi::*fn)(const Request&, Response&, const auth::Principal&)) {
-            r.Add(m, path, Guard(d_.store, need, [self, fn](const Request& q, Response& s, const auth::Principal& p) {
-                      ((*self).*fn)(q, s, p);
-                  }),
-                  http::RouteOptions{.blocking = true});
+        auto add = [&](Method m,
+                       const std::string& path,
+                       Role need,
+                       void (AdminApi::*fn)(const Request&, Response&, const auth::Principal&)) {
+            r.Add(
+                m,
+                path,
+                Guard(
+                    d_.store,
+                    need,
+                    [self, fn](const Request& q, Response& s, const auth::Principal& p) { ((*self).*fn)(q, s, p); }
+                ),
+                http::RouteOptions{.blocking = true}
+            );
         };
         add(Method::kGet, "/api/v1/page", Role::kStakeholder, &AdminApi::GetPage);
         add(Method::kPatch, "/api/v1/page", Role::kOwner, &AdminApi::PatchPage);
@@ -136,7 +147,9 @@ private:
     void PatchPage(const Request& req, Response& res, const auth::Principal&) {
         auto body = ParseBody(req, "page");
         Fields f(body);
-        f.RejectUnknown({"name", "url", "time_zone", "default_language", "accent_color", "footer_links", "frame_ancestors"});
+        f.RejectUnknown(
+            {"name", "url", "time_zone", "default_language", "accent_color", "footer_links", "frame_ancestors"}
+        );
         domain::PageSettings result;
         Write([&](store::Tx& tx) -> Result<void> {
             TOCSIN_ASSIGN(s, tx.GetPageSettings());
@@ -146,7 +159,8 @@ private:
                 while (!s.url.empty() && s.url.back() == '/') s.url.pop_back();
             }
             if (auto v = f.String("time_zone", 64)) {
-                if (!page::IsKnownTimeZone(*v)) return Error::Invalid("time_zone", "is not an IANA time zone name (e.g. Europe/Berlin)");
+                if (!page::IsKnownTimeZone(*v))
+                    return Error::Invalid("time_zone", "is not an IANA time zone name (e.g. Europe/Berlin)");
                 s.time_zone = *v;
             }
             if (auto v = f.String("default_language", 8)) s.default_language = *v;
@@ -161,7 +175,8 @@ private:
                     if (!item.is_object()) return Error::Invalid(at, "must be an object {label, url}");
                     Fields lf(item.as_object(), at + ".");
                     lf.RejectUnknown({"label", "url"});
-                    s.footer_links.push_back({lf.String("label", 100).value_or(""), lf.String("url", 500).value_or("")});
+                    s.footer_links.push_back({lf.String("label", 100).value_or(""), lf.String("url", 500).value_or("")}
+                    );
                 }
             }
             if (auto v = f.StringArray("frame_ancestors", 20)) s.frame_ancestors = *v;
@@ -177,7 +192,9 @@ private:
     void PutLogo(const Request& req, Response& res, const auth::Principal&) {
         std::string ct(req.Header("Content-Type"));
         if (ct != "image/png" && ct != "image/jpeg" && ct != "image/webp" && ct != "image/svg+xml") {
-            throw HttpError(415, "unsupported-media-type", "send the logo as image/png, image/jpeg, image/webp or image/svg+xml");
+            throw HttpError(
+                415, "unsupported-media-type", "send the logo as image/png, image/jpeg, image/webp or image/svg+xml"
+            );
         }
         if (req.body.empty()) throw HttpError(400, "invalid-body", "the logo is empty");
         if (req.body.size() > 512 * 1024) throw HttpError(413, "body-too-large", "the logo must be at most 512 KiB");
@@ -228,7 +245,8 @@ private:
     void ListComponents(const Request&, Response& res, const auth::Principal&) {
         auto ctx = LoadContext();
         json::array arr;
-        for (const auto& c : ctx.components) arr.push_back(page::ComponentToV2(c, ctx.components, ctx.settings.page_id));
+        for (const auto& c : ctx.components)
+            arr.push_back(page::ComponentToV2(c, ctx.components, ctx.settings.page_id));
         WriteJson(res, arr);
     }
 
@@ -253,7 +271,15 @@ private:
     }
 
     static inline const std::vector<std::string_view> kComponentFields = {
-        "name", "description", "status", "group_id", "position", "showcase", "only_show_if_degraded", "group", "start_date"};
+        "name",
+        "description",
+        "status",
+        "group_id",
+        "position",
+        "showcase",
+        "only_show_if_degraded",
+        "group",
+        "start_date"};
 
     void CreateComponent(const Request& req, Response& res, const auth::Principal&) {
         auto body = ParseBody(req, "component");
@@ -300,14 +326,16 @@ private:
                     }
                 }
             }
-            if (found->is_group && f.Has("status")) return Error::Invalid("status", "a group's status follows its components");
+            if (found->is_group && f.Has("status"))
+                return Error::Invalid("status", "a group's status follows its components");
             TOCSIN_TRY(service::ValidateComponentPlacement(tx, *found));
             found->updated_at = d_.clock.Now();
             TOCSIN_TRY(tx.UpdateComponent(*found));
             if (before != found->status) {
                 store::OutboxMessage m;
                 m.topic = "component.status";
-                m.idempotency_key = "component.status:" + id + ":" + std::to_string(ToMillis(found->updated_at)) + ":" + NewId();
+                m.idempotency_key =
+                    "component.status:" + id + ":" + std::to_string(ToMillis(found->updated_at)) + ":" + NewId();
                 m.created_at = found->updated_at;
                 m.payload = json::serialize(json::object{
                     {"component_id", id},
@@ -333,10 +361,13 @@ private:
         return IncidentJson(inc, ctx.components, ctx.settings);
     }
 
-    static json::object IncidentJson(const domain::Incident& inc, const std::vector<domain::Component>& all, const domain::PageSettings& s) {
+    static json::object IncidentJson(
+        const domain::Incident& inc, const std::vector<domain::Component>& all, const domain::PageSettings& s
+    ) {
         json::object o = page::IncidentToV2(inc, all, s);
         o["kind"] = domain::ToString(inc.kind);
-        o["impact_override"] = inc.impact_override ? json::value(domain::ToString(*inc.impact_override)) : json::value(nullptr);
+        o["impact_override"] =
+            inc.impact_override ? json::value(domain::ToString(*inc.impact_override)) : json::value(nullptr);
         json::array ids;
         for (const auto& id : inc.component_ids) ids.emplace_back(id);
         o["component_ids"] = std::move(ids);
@@ -351,31 +382,52 @@ private:
     }
 
     static inline const std::vector<std::string_view> kIncidentFields = {
-        "name", "status", "impact_override", "body", "components", "component_ids", "deliver_notifications",
-        "backfilled", "backfill_date", "display_at", "started_at", "scheduled_for", "scheduled_until",
-        "scheduled_auto_in_progress", "scheduled_auto_completed", "scheduled_remind_prior",
-        "scheduled_remind_prior_minutes", "auto_transition_to_maintenance_state",
-        "auto_transition_to_operational_state", "metadata"};
+        "name",
+        "status",
+        "impact_override",
+        "body",
+        "components",
+        "component_ids",
+        "deliver_notifications",
+        "backfilled",
+        "backfill_date",
+        "display_at",
+        "started_at",
+        "scheduled_for",
+        "scheduled_until",
+        "scheduled_auto_in_progress",
+        "scheduled_auto_completed",
+        "scheduled_remind_prior",
+        "scheduled_remind_prior_minutes",
+        "auto_transition_to_maintenance_state",
+        "auto_transition_to_operational_state",
+        "metadata"};
 
     static service::UpdateInput ReadUpdate(const Fields& f) {
         service::UpdateInput u;
         if (auto s = f.String("status", 32)) {
             auto st = domain::ParseIncidentStatus(*s);
             if (!st) {
-                throw HttpError(400, "invalid-field",
+                throw HttpError(
+                    400,
+                    "invalid-field",
                     "status must be one of investigating, identified, monitoring, resolved, postmortem (incidents) or "
-                    "scheduled, in_progress, verifying, completed (maintenances)", "status");
+                    "scheduled, in_progress, verifying, completed (maintenances)",
+                    "status"
+                );
             }
             u.status = st;
         }
         u.body = f.String("body", 65536).value_or("");
         if (const auto* comps = f.Object("components")) {
-            if (comps->size() > 500) throw HttpError(400, "invalid-field", "components has more than 500 entries", "components");
+            if (comps->size() > 500)
+                throw HttpError(400, "invalid-field", "components has more than 500 entries", "components");
             Fields cf(*comps, "components.");
             for (const auto& [k, v] : *comps) {
                 std::string key(k);
                 auto st = ParseComponentStatusField(cf, key);
-                if (!st) throw HttpError(400, "invalid-field", cf.Name(key) + " must be a component status", cf.Name(key));
+                if (!st)
+                    throw HttpError(400, "invalid-field", cf.Name(key) + " must be a component status", cf.Name(key));
                 u.components.push_back({key, *st});
             }
         }
@@ -390,7 +442,9 @@ private:
         if (!s) return std::nullopt;
         auto i = domain::ParseImpact(*s);
         if (!i || *i == domain::Impact::kMaintenance) {
-            throw HttpError(400, "invalid-field", "impact_override must be one of none, minor, major, critical", "impact_override");
+            throw HttpError(
+                400, "invalid-field", "impact_override must be one of none, minor, major, critical", "impact_override"
+            );
         }
         return i;
     }
@@ -404,7 +458,8 @@ private:
     void CreateIncident(const Request& req, Response& res, const auth::Principal&) {
         auto kind = KindOf(req);
         auto body = ParseBody(req, kind == IncidentKind::kMaintenance ? "maintenance" : "incident");
-        if (kind == IncidentKind::kMaintenance && body.size() == 1 && body.contains("incident") && body["incident"].is_object()) {
+        if (kind == IncidentKind::kMaintenance && body.size() == 1 && body.contains("incident") &&
+            body["incident"].is_object()) {
             body = body["incident"].as_object();  // Statuspage posts maintenances as incidents
         }
         Fields f(body);
@@ -417,16 +472,22 @@ private:
         in.component_ids = f.StringArray("component_ids", 500).value_or(std::vector<std::string>{});
         in.scheduled_for = f.Time("scheduled_for");
         in.scheduled_until = f.Time("scheduled_until");
-        in.auto_in_progress = f.Bool("scheduled_auto_in_progress").value_or(f.Bool("auto_transition_to_maintenance_state").value_or(true));
-        in.auto_completed = f.Bool("scheduled_auto_completed").value_or(f.Bool("auto_transition_to_operational_state").value_or(true));
+        in.auto_in_progress = f.Bool("scheduled_auto_in_progress")
+                                  .value_or(f.Bool("auto_transition_to_maintenance_state").value_or(true));
+        in.auto_completed =
+            f.Bool("scheduled_auto_completed").value_or(f.Bool("auto_transition_to_operational_state").value_or(true));
         in.remind_prior_minutes = ReadRemindPrior(f);
         in.first_update = ReadUpdate(f);
-        if (auto started = f.Time("started_at"); started && !in.first_update.display_at) in.first_update.display_at = started;
+        if (auto started = f.Time("started_at"); started && !in.first_update.display_at)
+            in.first_update.display_at = started;
         domain::Incident created;
         Write([&](store::Tx& tx) -> Result<void> {
             for (std::size_t i = 0; i < in.component_ids.size(); ++i) {
                 TOCSIN_ASSIGN(c, tx.GetComponent(in.component_ids[i]));
-                if (!c) return Error::Invalid("component_ids[" + std::to_string(i) + "]", "names a component that does not exist");
+                if (!c)
+                    return Error::Invalid(
+                        "component_ids[" + std::to_string(i) + "]", "names a component that does not exist"
+                    );
             }
             TOCSIN_ASSIGN(inc, service::CreateIncident(tx, in, d_.clock.Now()));
             created = std::move(inc);
@@ -440,7 +501,11 @@ private:
         auto r = tx.GetIncident(std::string(req.Param("id")));
         if (!r) ThrowError(r.error());
         if (!*r || (*r)->kind != KindOf(req)) {
-            throw HttpError(404, "not-found", std::string(domain::ToString(KindOf(req))) + " " + std::string(req.Param("id")) + " does not exist");
+            throw HttpError(
+                404,
+                "not-found",
+                std::string(domain::ToString(KindOf(req))) + " " + std::string(req.Param("id")) + " does not exist"
+            );
         }
         return std::move(**r);
     }
@@ -455,7 +520,12 @@ private:
                 std::string_view one = rest.substr(0, comma);
                 auto st = domain::ParseIncidentStatus(one);
                 if (!st || !domain::IsValidStatusFor(*filter.kind, *st)) {
-                    throw HttpError(400, "invalid-query", "status: '" + std::string(one) + "' is not a status of this kind", "status");
+                    throw HttpError(
+                        400,
+                        "invalid-query",
+                        "status: '" + std::string(one) + "' is not a status of this kind",
+                        "status"
+                    );
                 }
                 filter.statuses.push_back(*st);
                 rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
@@ -464,7 +534,8 @@ private:
         for (const char* key : {"since", "until"}) {
             if (auto v = req.QueryParam(key)) {
                 auto t = ParseIso8601(*v);
-                if (!t) throw HttpError(400, "invalid-query", std::string(key) + " must be an ISO-8601 time or date", key);
+                if (!t)
+                    throw HttpError(400, "invalid-query", std::string(key) + " must be an ISO-8601 time or date", key);
                 (std::string_view(key) == "since" ? filter.since : filter.until) = t;
             }
         }
@@ -488,8 +559,11 @@ private:
         WriteJson(res, arr);
         res.SetHeader("X-Total-Count", std::to_string(total));
         if (static_cast<std::int64_t>(page) * per_page < total) {
-            res.SetHeader("Link", "<" + std::string(req.path) + "?page=" + std::to_string(page + 1) + "&per_page=" +
-                                      std::to_string(per_page) + ">; rel=\"next\"");
+            res.SetHeader(
+                "Link",
+                "<" + std::string(req.path) + "?page=" + std::to_string(page + 1) +
+                    "&per_page=" + std::to_string(per_page) + ">; rel=\"next\""
+            );
         }
     }
 
@@ -499,7 +573,9 @@ private:
         int n = 0;
         auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
         if (ec != std::errc() || p != v->data() + v->size() || n < 1 || n > max) {
-            throw HttpError(400, "invalid-query", std::string(key) + " must be an integer from 1 to " + std::to_string(max), key);
+            throw HttpError(
+                400, "invalid-query", std::string(key) + " must be an integer from 1 to " + std::to_string(max), key
+            );
         }
         return n;
     }
@@ -516,7 +592,8 @@ private:
     void PatchIncident(const Request& req, Response& res, const auth::Principal&) {
         auto kind = KindOf(req);
         auto body = ParseBody(req, kind == IncidentKind::kMaintenance ? "maintenance" : "incident");
-        if (body.size() == 1 && body.contains("incident") && body["incident"].is_object()) body = body["incident"].as_object();
+        if (body.size() == 1 && body.contains("incident") && body["incident"].is_object())
+            body = body["incident"].as_object();
         Fields f(body);
         f.RejectUnknown(kIncidentFields);
         auto update = ReadUpdate(f);
@@ -552,7 +629,10 @@ private:
             if (ids) {
                 for (std::size_t i = 0; i < ids->size(); ++i) {
                     TOCSIN_ASSIGN(c, tx.GetComponent((*ids)[i]));
-                    if (!c) return Error::Invalid("component_ids[" + std::to_string(i) + "]", "names a component that does not exist");
+                    if (!c)
+                        return Error::Invalid(
+                            "component_ids[" + std::to_string(i) + "]", "names a component that does not exist"
+                        );
                 }
                 inc.component_ids = *ids;
             }
@@ -680,8 +760,10 @@ private:
         f.RejectUnknown({"name", "role"});
         auto role_text = f.String("role", 16).value_or("");
         auto role = auth::ParseRole(role_text);
-        if (!role) throw HttpError(400, "invalid-field", "role must be one of owner, responder, stakeholder, probe", "role");
-        auto created = ValueOrThrow(auth::CreateToken(d_.store, d_.clock, f.String("name", 100).value_or("api"), *role));
+        if (!role)
+            throw HttpError(400, "invalid-field", "role must be one of owner, responder, stakeholder, probe", "role");
+        auto created =
+            ValueOrThrow(auth::CreateToken(d_.store, d_.clock, f.String("name", 100).value_or("api"), *role));
         auto o = TokenJson(created.token);
         o["token"] = created.secret;
         WriteJson(res, o, 201);
@@ -689,7 +771,8 @@ private:
 
     void RevokeToken(const Request& req, Response& res, const auth::Principal& who) {
         std::string id(req.Param("id"));
-        if (id == who.token_id) throw HttpError(409, "conflict", "a token cannot revoke itself; use another owner token");
+        if (id == who.token_id)
+            throw HttpError(409, "conflict", "a token cannot revoke itself; use another owner token");
         ValueOrThrow(d_.store.Write([&](store::Tx& tx) { return tx.RevokeToken(id, d_.clock.Now()); }));
         res.status = 204;
     }

@@ -23,7 +23,9 @@ http::Handler Guard(store::Store& store, auth::Role need, GuardedHandler h) {
         }
         if (!auth::Allows(who->role, need)) {
             http::WriteProblem(
-                res, 403, "forbidden",
+                res,
+                403,
+                "forbidden",
                 "this needs the " + std::string(auth::ToString(need)) + " role; the token has " +
                     std::string(auth::ToString(who->role))
             );

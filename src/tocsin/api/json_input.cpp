@@ -25,14 +25,17 @@ boost::json::object ParseBody(const http::Request& req, std::string_view wrapper
     if (!v.is_object()) throw http::HttpError(400, "invalid-json", "the body must be a JSON object");
     auto& o = v.as_object();
     if (!wrapper.empty() && o.size() == 1) {
-        if (auto* inner = o.if_contains(json::string_view(wrapper.data(), wrapper.size())); inner && inner->is_object()) {
+        if (auto* inner = o.if_contains(json::string_view(wrapper.data(), wrapper.size()));
+            inner && inner->is_object()) {
             return inner->as_object();
         }
     }
     return std::move(o);
 }
 
-bool Fields::Has(std::string_view key) const { return o_.contains(json::string_view(key.data(), key.size())); }
+bool Fields::Has(std::string_view key) const {
+    return o_.contains(json::string_view(key.data(), key.size()));
+}
 
 bool Fields::IsNull(std::string_view key) const {
     auto* v = o_.if_contains(json::string_view(key.data(), key.size()));
@@ -45,7 +48,9 @@ std::optional<std::string> Fields::String(std::string_view key, std::size_t max_
     if (!v->is_string()) throw http::HttpError(400, "invalid-field", Name(key) + " must be a string", Name(key));
     std::string s(v->as_string());
     if (s.size() > max_len) {
-        throw http::HttpError(400, "invalid-field", Name(key) + " must be at most " + std::to_string(max_len) + " bytes", Name(key));
+        throw http::HttpError(
+            400, "invalid-field", Name(key) + " must be at most " + std::to_string(max_len) + " bytes", Name(key)
+        );
     }
     if (!allow_empty && s.find_first_not_of(" \t\r\n") == std::string::npos) {
         throw http::HttpError(400, "invalid-field", Name(key) + " must not be empty", Name(key));
@@ -73,7 +78,10 @@ std::optional<std::int64_t> Fields::Int(std::string_view key, std::int64_t min, 
     }
     if (n < min || n > max) {
         throw http::HttpError(
-            400, "invalid-field", Name(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max), Name(key)
+            400,
+            "invalid-field",
+            Name(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max),
+            Name(key)
         );
     }
     return n;
@@ -85,7 +93,10 @@ std::optional<TimePoint> Fields::Time(std::string_view key) const {
     auto t = ParseIso8601(*s);
     if (!t) {
         throw http::HttpError(
-            400, "invalid-field", Name(key) + " must be an ISO-8601 time with a zone, e.g. 2026-03-01T10:00:00Z", Name(key)
+            400,
+            "invalid-field",
+            Name(key) + " must be an ISO-8601 time with a zone, e.g. 2026-03-01T10:00:00Z",
+            Name(key)
         );
     }
     return t;
@@ -101,9 +112,12 @@ const boost::json::object* Fields::Object(std::string_view key) const {
 std::optional<std::vector<std::string>> Fields::StringArray(std::string_view key, std::size_t max_items) const {
     auto* v = o_.if_contains(json::string_view(key.data(), key.size()));
     if (!v || v->is_null()) return std::nullopt;
-    if (!v->is_array()) throw http::HttpError(400, "invalid-field", Name(key) + " must be an array of strings", Name(key));
+    if (!v->is_array())
+        throw http::HttpError(400, "invalid-field", Name(key) + " must be an array of strings", Name(key));
     if (v->as_array().size() > max_items) {
-        throw http::HttpError(400, "invalid-field", Name(key) + " has more than " + std::to_string(max_items) + " items", Name(key));
+        throw http::HttpError(
+            400, "invalid-field", Name(key) + " has more than " + std::to_string(max_items) + " items", Name(key)
+        );
     }
     std::vector<std::string> out;
     for (std::size_t i = 0; i < v->as_array().size(); ++i) {
@@ -128,11 +142,18 @@ void Fields::RejectUnknown(const std::vector<std::string_view>& known) const {
 
 void ThrowError(const Error& e) {
     switch (e.kind) {
-        case ErrorKind::kInvalidInput: throw http::HttpError(400, "invalid-field", e.field.empty() ? e.message : e.field + " " + e.message, e.field);
-        case ErrorKind::kNotFound: throw http::HttpError(404, "not-found", e.message);
-        case ErrorKind::kConflict: throw http::HttpError(409, "conflict", e.message);
-        case ErrorKind::kUnavailable: throw http::HttpError(503, "unavailable", e.message);
-        case ErrorKind::kInternal: break;
+        case ErrorKind::kInvalidInput:
+            throw http::HttpError(
+                400, "invalid-field", e.field.empty() ? e.message : e.field + " " + e.message, e.field
+            );
+        case ErrorKind::kNotFound:
+            throw http::HttpError(404, "not-found", e.message);
+        case ErrorKind::kConflict:
+            throw http::HttpError(409, "conflict", e.message);
+        case ErrorKind::kUnavailable:
+            throw http::HttpError(503, "unavailable", e.message);
+        case ErrorKind::kInternal:
+            break;
     }
     throw std::runtime_error(e.message);  // logged by the server as a 500
 }

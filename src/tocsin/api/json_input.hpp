@@ -28,14 +28,16 @@ public:
     Fields(const boost::json::object& o, std::string prefix = {}) : o_(o), prefix_(std::move(prefix)) {}
 
     [[nodiscard]] bool Has(std::string_view key) const;
-    [[nodiscard]] std::optional<std::string> String(std::string_view key, std::size_t max_len, bool allow_empty = true) const;
+    [[nodiscard]] std::optional<std::string> String(std::string_view key, std::size_t max_len, bool allow_empty = true)
+        const;
     [[nodiscard]] std::optional<bool> Bool(std::string_view key) const;
     [[nodiscard]] std::optional<std::int64_t> Int(std::string_view key, std::int64_t min, std::int64_t max) const;
     [[nodiscard]] std::optional<TimePoint> Time(std::string_view key) const;
     /// Null counts as present-and-null: returns true in `is_null`.
     [[nodiscard]] bool IsNull(std::string_view key) const;
     [[nodiscard]] const boost::json::object* Object(std::string_view key) const;
-    [[nodiscard]] std::optional<std::vector<std::string>> StringArray(std::string_view key, std::size_t max_items) const;
+    [[nodiscard]] std::optional<std::vector<std::string>> StringArray(std::string_view key, std::size_t max_items)
+        const;
     /// Rejects keys not in `known`, naming the first unknown one.
     void RejectUnknown(const std::vector<std::string_view>& known) const;
 

@@ -9,13 +9,13 @@
 #include "tocsin/monitor/rollup.hpp"
 #include "tocsin/service/monitor_ops.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <charconv>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 
 namespace tocsin::api {
 namespace {
@@ -56,7 +56,9 @@ int IntParam(const Request& req, const char* key, int def, int min, int max) {
     return n;
 }
 
-json::value Micros(std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1000.0; }
+json::value Micros(std::chrono::microseconds us) {
+    return static_cast<double>(us.count()) / 1000.0;
+}
 
 json::object RollupJson(const monitor::Rollup& r) {
     return json::object{
@@ -79,12 +81,20 @@ public:
 
     void Register(http::Router& r) {
         auto self = shared_from_this();
-        auto add = [&](Method m, const std::string& path, Role need,
+        auto add = [&](Method m,
+                       const std::string& path,
+                       Role need,
                        void (MonitorApi::*fn)(const Request&, Response&, const auth::Principal&)) {
-            r.Add(m, path, Guard(d_.store, need, [self, fn](const Request& q, Response& s, const auth::Principal& p) {
-                      ((*self).*fn)(q, s, p);
-                  }),
-                  http::RouteOptions{.blocking = true});
+            r.Add(
+                m,
+                path,
+                Guard(
+                    d_.store,
+                    need,
+                    [self, fn](const Request& q, Response& s, const auth::Principal& p) { ((*self).*fn)(q, s, p); }
+                ),
+                http::RouteOptions{.blocking = true}
+            );
         };
         add(Method::kGet, "/api/v1/monitors", Role::kStakeholder, &MonitorApi::List);
         add(Method::kPost, "/api/v1/monitors", Role::kResponder, &MonitorApi::Create);
@@ -101,8 +111,12 @@ public:
         add(Method::kGet, "/api/v1/probe/assignments", Role::kProbe, &MonitorApi::Assignments);
         add(Method::kPost, "/api/v1/probe/results", Role::kProbe, &MonitorApi::ProbeResults);
         for (auto m : {Method::kGet, Method::kPost, Method::kHead}) {
-            r.Add(m, "/api/v1/heartbeats/{token}", [self](const Request& q, Response& s) { self->Heartbeat(q, s); },
-                  http::RouteOptions{.blocking = true});
+            r.Add(
+                m,
+                "/api/v1/heartbeats/{token}",
+                [self](const Request& q, Response& s) { self->Heartbeat(q, s); },
+                http::RouteOptions{.blocking = true}
+            );
         }
     }
 
@@ -127,16 +141,18 @@ private:
         json::object locations;
         if (st) {
             for (const auto& [name, l] : st->locations) {
-                locations[name] = json::object{{"status", monitor::OutcomeName(l.confirmed)},
-                                               {"last_outcome", monitor::OutcomeName(l.last_outcome)},
-                                               {"last_at", FormatIso8601(l.last_at)},
-                                               {"failures_in_row", l.failures_in_row},
-                                               {"message", l.last_message}};
+                locations[name] = json::object{
+                    {"status", monitor::OutcomeName(l.confirmed)},
+                    {"last_outcome", monitor::OutcomeName(l.last_outcome)},
+                    {"last_at", FormatIso8601(l.last_at)},
+                    {"failures_in_row", l.failures_in_row},
+                    {"message", l.last_message}};
             }
         }
         state["locations"] = std::move(locations);
         if (m.spec.type == monitor::MonitorType::kHeartbeat) {
-            state["last_ping_at"] = st && st->last_ping_at ? json::value(FormatIso8601(*st->last_ping_at)) : json::value(nullptr);
+            state["last_ping_at"] =
+                st && st->last_ping_at ? json::value(FormatIso8601(*st->last_ping_at)) : json::value(nullptr);
         }
         o["state"] = std::move(state);
         return o;
@@ -210,7 +226,9 @@ private:
         ValueOrThrow(d_.store.Write([&](store::Tx& tx) -> Result<void> {
             auto base = Load(tx, req);
             if (base.source == "config") {
-                return Error::Conflict("monitor " + base.id + " is declared in the configuration file; change it there");
+                return Error::Conflict(
+                    "monitor " + base.id + " is declared in the configuration file; change it there"
+                );
             }
             TOCSIN_ASSIGN(m, monitor::MonitorFromJson(body, base));
             TOCSIN_TRY(service::ValidateMonitorLinks(tx, m));
@@ -245,7 +263,9 @@ private:
                 return Error::Conflict("monitor " + m.id + " is not a heartbeat monitor");
             }
             if (m.source == "config") {
-                return Error::Conflict("monitor " + m.id + " is declared in the configuration file; its heartbeat_token is set there");
+                return Error::Conflict(
+                    "monitor " + m.id + " is declared in the configuration file; its heartbeat_token is set there"
+                );
             }
             secret = NewHeartbeat(m);
             m.updated_at = d_.clock.Now();
@@ -263,12 +283,17 @@ private:
             return {};
         }));
         if (m.spec.type == monitor::MonitorType::kHeartbeat) {
-            throw HttpError(409, "conflict", "a heartbeat monitor is passive: it waits for pings and cannot be checked now");
+            throw HttpError(
+                409, "conflict", "a heartbeat monitor is passive: it waits for pings and cannot be checked now"
+            );
         }
         auto plan = ValueOrThrow(monitor::MakePlan(m));
         std::optional<monitor::CheckResult> r;
         if (d_.check_now) r = d_.check_now(std::move(plan));
-        if (!r) throw HttpError(503, "unavailable", "the check did not finish in time; the local check engine may be off or overloaded");
+        if (!r)
+            throw HttpError(
+                503, "unavailable", "the check did not finish in time; the local check engine may be off or overloaded"
+            );
         WriteJson(res, monitor::CheckResultToJson(*r));
     }
 
@@ -299,7 +324,8 @@ private:
         auto period = PeriodParam(req);
         auto now = d_.clock.Now();
         auto until = TimeParam(req, "until").value_or(now);
-        auto since = TimeParam(req, "since").value_or(until - std::chrono::hours(period == monitor::RollupPeriod::kHour ? 24 : 24 * 90));
+        auto since = TimeParam(req, "since")
+                         .value_or(until - std::chrono::hours(period == monitor::RollupPeriod::kHour ? 24 : 24 * 90));
         json::array arr;
         ValueOrThrow(d_.store.Read([&](store::Tx& tx) -> Result<void> {
             auto id = Load(tx, req).id;
@@ -351,8 +377,12 @@ private:
     }
 
     static json::object UptimeJson(const monitor::Rollup& r, TimePoint since, TimePoint until) {
-        json::object o{{"since", FormatIso8601(since)}, {"until", FormatIso8601(until)}, {"checks", r.checks},
-                       {"failures", r.failures}, {"degraded", r.degraded}};
+        json::object o{
+            {"since", FormatIso8601(since)},
+            {"until", FormatIso8601(until)},
+            {"checks", r.checks},
+            {"failures", r.failures},
+            {"degraded", r.degraded}};
         o["uptime_percent"] = r.checks == 0 ? json::value(nullptr) : json::value(r.UptimePercent());
         o["p50_ms"] = Micros(r.p50);
         o["p95_ms"] = Micros(r.p95);
@@ -385,7 +415,9 @@ private:
             json::array monitors;
             std::optional<double> worst;
             for (const auto& m : list) {
-                bool linked = std::any_of(m.components.begin(), m.components.end(), [&](const auto& l) { return l.component_id == id; });
+                bool linked = std::any_of(m.components.begin(), m.components.end(), [&](const auto& l) {
+                    return l.component_id == id;
+                });
                 if (!linked) continue;
                 TOCSIN_ASSIGN(r, UptimeOf(tx, m.id, since, until));
                 auto o = UptimeJson(r, since, until);
@@ -411,9 +443,14 @@ private:
             for (const auto& e : list) {
                 json::array locations;
                 for (const auto& l : e.change.locations_down) locations.emplace_back(l);
-                arr.push_back(json::object{{"id", e.id}, {"monitor_id", e.change.monitor_id}, {"at", FormatIso8601(e.change.at)},
-                                           {"from", monitor::OutcomeName(e.change.from)}, {"to", monitor::OutcomeName(e.change.to)},
-                                           {"message", e.change.message}, {"locations", std::move(locations)}});
+                arr.push_back(json::object{
+                    {"id", e.id},
+                    {"monitor_id", e.change.monitor_id},
+                    {"at", FormatIso8601(e.change.at)},
+                    {"from", monitor::OutcomeName(e.change.from)},
+                    {"to", monitor::OutcomeName(e.change.to)},
+                    {"message", e.change.message},
+                    {"locations", std::move(locations)}});
             }
             return {};
         }));
@@ -454,7 +491,9 @@ private:
     static std::string LocationParam(const Request& req) {
         auto l = req.QueryParam("location");
         if (!l || l->empty() || l->size() > 64) {
-            throw HttpError(400, "invalid-query", "location must name the probe's location (1 to 64 characters)", "location");
+            throw HttpError(
+                400, "invalid-query", "location must name the probe's location (1 to 64 characters)", "location"
+            );
         }
         return *l;
     }
@@ -482,7 +521,8 @@ private:
         auto location = LocationParam(req);
         auto body = ParseBody(req, "", 4 * 1024 * 1024);
         auto* results = body.if_contains("results");
-        if (!results || !results->is_array()) throw HttpError(400, "invalid-field", "results must be an array", "results");
+        if (!results || !results->is_array())
+            throw HttpError(400, "invalid-field", "results must be an array", "results");
         if (results->get_array().size() > kMaxProbeBatch) {
             throw HttpError(413, "too-many", fmt::format("at most {} results per request", kMaxProbeBatch), "results");
         }
@@ -498,7 +538,12 @@ private:
             // after it): a probe whose clock runs ahead is told, not believed.
             if (r->at > d_.clock.Now() + kMaxClockSkew) {
                 auto field = fmt::format("results[{}].at", i);
-                throw HttpError(400, "invalid-field", field + " is more than a minute in the future: is the probe's clock right?", field);
+                throw HttpError(
+                    400,
+                    "invalid-field",
+                    field + " is more than a minute in the future: is the probe's clock right?",
+                    field
+                );
             }
             batch.push_back(std::move(*r));
         }
@@ -509,7 +554,8 @@ private:
             TOCSIN_ASSIGN(list, tx.ListMonitors());
             std::set<std::string> assigned;
             for (const auto& m : list) {
-                if (std::find(m.locations.begin(), m.locations.end(), location) != m.locations.end()) assigned.insert(m.id);
+                if (std::find(m.locations.begin(), m.locations.end(), location) != m.locations.end())
+                    assigned.insert(m.id);
             }
             for (auto& r : batch) {
                 if (assigned.contains(r.monitor_id)) accepted.push_back(std::move(r));

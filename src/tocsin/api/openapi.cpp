@@ -6,7 +6,9 @@ std::string_view Find(std::string_view name);
 
 namespace tocsin::api {
 
-std::string_view OpenApiDocument() { return embedded_openapi::Find("openapi.json"); }
+std::string_view OpenApiDocument() {
+    return embedded_openapi::Find("openapi.json");
+}
 
 void RegisterOpenApi(http::Router& router) {
     router.Add(http::Method::kGet, "/api/v1/openapi.json", [](const http::Request&, http::Response& res) {

@@ -118,53 +118,55 @@ void RegisterPublicRoutes(http::Router& router, SnapshotSource source, MetricsRe
         res.SetHeader("Cache-Control", "no-store");
     });
 
-    router.SetFallback([source = std::move(source), &hits, &not_modified, &misses](const http::Request& req, http::Response& res) {
-        if (req.method != http::Method::kGet && req.method != http::Method::kHead) {
-            http::WriteProblem(res, 405, "method-not-allowed", "the public page is read-only; use GET");
-            res.SetHeader("Allow", "GET, HEAD");
-            return;
-        }
-        auto snap = source();
-        if (!snap) {
-            http::WriteProblem(res, 503, "unavailable", "the page is starting");
-            return;
-        }
-        std::string_view lang = ChooseLanguage(req, *snap);
-        std::string path(req.path);
-        if (path.size() > 1 && path.back() == '/') path.pop_back();
-        if (path == "/index.html") path = "/";
-        if (path == "/history") path = HistoryKeyPath(req);
-        if (path == "/uptime") path = UptimeKeyPath(req);
-
-        const page::Entry* e = snap->Find(page::Snapshot::Key(path, lang));
-        if (!e) e = snap->Find(page::Snapshot::Key(path));
-        if (!e) {
-            misses.Add();
-            if (path.rfind("/api/", 0) == 0 || path.find('.') != std::string::npos) {
-                http::WriteProblem(res, 404, "not-found", "no such resource");
+    router.SetFallback(
+        [source = std::move(source), &hits, &not_modified, &misses](const http::Request& req, http::Response& res) {
+            if (req.method != http::Method::kGet && req.method != http::Method::kHead) {
+                http::WriteProblem(res, 405, "method-not-allowed", "the public page is read-only; use GET");
+                res.SetHeader("Allow", "GET, HEAD");
                 return;
             }
-            e = snap->Find(page::Snapshot::Key("/404", lang));
+            auto snap = source();
+            if (!snap) {
+                http::WriteProblem(res, 503, "unavailable", "the page is starting");
+                return;
+            }
+            std::string_view lang = ChooseLanguage(req, *snap);
+            std::string path(req.path);
+            if (path.size() > 1 && path.back() == '/') path.pop_back();
+            if (path == "/index.html") path = "/";
+            if (path == "/history") path = HistoryKeyPath(req);
+            if (path == "/uptime") path = UptimeKeyPath(req);
+
+            const page::Entry* e = snap->Find(page::Snapshot::Key(path, lang));
+            if (!e) e = snap->Find(page::Snapshot::Key(path));
             if (!e) {
-                http::WriteProblem(res, 404, "not-found", "no such page");
+                misses.Add();
+                if (path.rfind("/api/", 0) == 0 || path.find('.') != std::string::npos) {
+                    http::WriteProblem(res, 404, "not-found", "no such resource");
+                    return;
+                }
+                e = snap->Find(page::Snapshot::Key("/404", lang));
+                if (!e) {
+                    http::WriteProblem(res, 404, "not-found", "no such page");
+                    return;
+                }
+            }
+
+            bool gzip = !e->gzip.empty() && AcceptsGzip(req.Header("Accept-Encoding"));
+            res.content_type = e->content_type;
+            res.shared_headers = gzip ? &e->headers_gzip : &e->headers;
+            res.shared_owner = snap;  // keeps the headers and bytes alive until written
+            if (e->status == 200 && Matches(req.Header("If-None-Match"), gzip ? e->etag_gzip : e->etag)) {
+                not_modified.Add();
+                res.status = 304;
+                res.shared_body = {};
                 return;
             }
+            hits.Add();
+            res.status = e->status;
+            res.shared_body = gzip ? std::string_view(e->gzip) : std::string_view(e->body);
         }
-
-        bool gzip = !e->gzip.empty() && AcceptsGzip(req.Header("Accept-Encoding"));
-        res.content_type = e->content_type;
-        res.shared_headers = gzip ? &e->headers_gzip : &e->headers;
-        res.shared_owner = snap;  // keeps the headers and bytes alive until written
-        if (e->status == 200 && Matches(req.Header("If-None-Match"), gzip ? e->etag_gzip : e->etag)) {
-            not_modified.Add();
-            res.status = 304;
-            res.shared_body = {};
-            return;
-        }
-        hits.Add();
-        res.status = e->status;
-        res.shared_body = gzip ? std::string_view(e->gzip) : std::string_view(e->body);
-    });
+    );
 }
 
 }  // namespace tocsin::api

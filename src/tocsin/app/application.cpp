@@ -6,16 +6,16 @@
 #include "tocsin/api/public_site.hpp"
 #include "tocsin/app/demo_data.hpp"
 #include "tocsin/app/monitoring.hpp"
-#include "tocsin/checks/check_engine.hpp"
 #include "tocsin/auth/auth.hpp"
+#include "tocsin/checks/check_engine.hpp"
 #include "tocsin/common/log.hpp"
 #include "tocsin/common/metrics.hpp"
 #include "tocsin/engine/engine_runner.hpp"
 #include "tocsin/engine/maintenance_transitions.hpp"
 #include "tocsin/engine/monitor_automation.hpp"
 #include "tocsin/engine/rollup_engine.hpp"
-#include "tocsin/engine/uptime_loader.hpp"
 #include "tocsin/engine/snapshot_publisher.hpp"
+#include "tocsin/engine/uptime_loader.hpp"
 #include "tocsin/http/server.hpp"
 #include "tocsin/page/local_time.hpp"
 #include "tocsin/page/snapshot_builder.hpp"
@@ -25,9 +25,9 @@
 
 #include <atomic>
 #include <cstdio>
-#include <future>
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 namespace tocsin::app {
 namespace {
@@ -61,7 +61,9 @@ Result<void> ApplyProvision(store::Store& store, const config::PageProvision& p,
 // that do not fit the database, leave the running set as it is (logged).
 class ConfigReloadEngine final : public engine::Engine {
 public:
-    ConfigReloadEngine(std::string path, config::Config base, store::Store& store, engine::MonitorAutomation& automation)
+    ConfigReloadEngine(
+        std::string path, config::Config base, store::Store& store, engine::MonitorAutomation& automation
+    )
         : path_(std::move(path)), base_(std::move(base)), store_(store), automation_(automation) {}
 
     void Request() { requested_ = true; }
@@ -82,8 +84,12 @@ public:
             log->error("[app.Reload] monitors not applied, the running set stays: {}", changed.error().message);
             return {};
         }
-        log->info("[app.Reload] {} reloaded: {} declared monitors{}", path_, fresh.monitors.monitors.size(),
-                  *changed ? ", changes applied" : ", nothing changed");
+        log->info(
+            "[app.Reload] {} reloaded: {} declared monitors{}",
+            path_,
+            fresh.monitors.monitors.size(),
+            *changed ? ", changes applied" : ", nothing changed"
+        );
         if (*changed) automation_.MonitorsChanged();
         return {};
     }
@@ -132,38 +138,57 @@ int Serve(const ServeOptions& options) {
 
     http::Router router;
     api::RegisterAdminRoutes(router, api::AdminApiDeps{store, clock, [&publisher, log] {
-        // The commit is durable already; a failed rebuild only delays the page until the next change or tick.
-        if (auto r = publisher.Refresh(); !r) log->error("[app.OnChange] snapshot rebuild failed: {}", r.error().message);
-    }});
+                                                           // The commit is durable already; a failed rebuild only
+                                                           // delays the page until the next change or tick.
+                                                           if (auto r = publisher.Refresh(); !r)
+                                                               log->error(
+                                                                   "[app.OnChange] snapshot rebuild failed: {}",
+                                                                   r.error().message
+                                                               );
+                                                       }});
     const std::string& location = cfg.monitoring.location;
     engine::MonitorAutomation automation(store, &publisher, metrics, {.local_location = location});
-    checks::CheckEngine checker(clock, {.location = location.empty() ? "local" : location},
-                                [&automation](monitor::CheckResult r) { automation.Submit(std::move(r)); });
+    checks::CheckEngine checker(
+        clock,
+        {.location = location.empty() ? "local" : location},
+        [&automation](monitor::CheckResult r) { automation.Submit(std::move(r)); }
+    );
     automation.OnPlans([&checker](std::vector<monitor::CheckPlan> plans) { checker.SetPlans(std::move(plans)); });
-    metrics.AddGauge("tocsin_check_lateness_p99_seconds", "Schedule lateness of local checks, p99 of the last 10,000",
-                     [&checker] { return static_cast<double>(checker.Stats().lateness_p99.count()) / 1e6; });
-    metrics.AddGauge("tocsin_checks_in_flight", "Local checks running now",
-                     [&checker] { return static_cast<double>(checker.Stats().in_flight); });
-    metrics.AddGauge("tocsin_check_results_queued", "Check results waiting to be stored",
-                     [&automation] { return static_cast<double>(automation.QueueLength()); });
+    metrics.AddGauge(
+        "tocsin_check_lateness_p99_seconds",
+        "Schedule lateness of local checks, p99 of the last 10,000",
+        [&checker] { return static_cast<double>(checker.Stats().lateness_p99.count()) / 1e6; }
+    );
+    metrics.AddGauge("tocsin_checks_in_flight", "Local checks running now", [&checker] {
+        return static_cast<double>(checker.Stats().in_flight);
+    });
+    metrics.AddGauge("tocsin_check_results_queued", "Check results waiting to be stored", [&automation] {
+        return static_cast<double>(automation.QueueLength());
+    });
     api::RegisterMonitorRoutes(
-        router, api::MonitorApiDeps{
-                    store, clock, [&automation] { automation.MonitorsChanged(); },
-                    [&automation](monitor::CheckResult r, bool stored) { automation.Submit(std::move(r), stored); },
-                    [&automation](const std::string& loc) { return automation.PlansFor(loc); },
-                    [&checker, &automation](monitor::CheckPlan plan) -> std::optional<monitor::CheckResult> {
-                        auto promise = std::make_shared<std::promise<monitor::CheckResult>>();
-                        auto future = promise->get_future();
-                        auto timeout = plan.spec.timeout + std::chrono::seconds(5);
-                        checker.CheckNow(std::move(plan), [promise, &automation](monitor::CheckResult r) {
-                            automation.Submit(r);
-                            promise->set_value(std::move(r));
-                        });
-                        if (future.wait_for(timeout) != std::future_status::ready) return std::nullopt;
-                        return future.get();
-                    }});
+        router,
+        api::MonitorApiDeps{
+            store,
+            clock,
+            [&automation] { automation.MonitorsChanged(); },
+            [&automation](monitor::CheckResult r, bool stored) { automation.Submit(std::move(r), stored); },
+            [&automation](const std::string& loc) { return automation.PlansFor(loc); },
+            [&checker, &automation](monitor::CheckPlan plan) -> std::optional<monitor::CheckResult> {
+                auto promise = std::make_shared<std::promise<monitor::CheckResult>>();
+                auto future = promise->get_future();
+                auto timeout = plan.spec.timeout + std::chrono::seconds(5);
+                checker.CheckNow(std::move(plan), [promise, &automation](monitor::CheckResult r) {
+                    automation.Submit(r);
+                    promise->set_value(std::move(r));
+                });
+                if (future.wait_for(timeout) != std::future_status::ready) return std::nullopt;
+                return future.get();
+            }}
+    );
     api::RegisterOpenApi(router);
-    api::RegisterPublicRoutes(router, [&publisher] { return publisher.Current(); }, metrics);
+    api::RegisterPublicRoutes(
+        router, [&publisher] { return publisher.Current(); }, metrics
+    );
 
     ConfigReloadEngine reload(options.config_path, cfg, store, automation);
     auto server_options = cfg.server;
@@ -175,10 +200,13 @@ int Serve(const ServeOptions& options) {
     engine::PageClockEngine page_clock(publisher);
     engine::UptimeEngine uptime(store, publisher);
     automation.OnChange([&uptime] { uptime.Poke(); });
-    engine::RollupEngine rollups(store, engine::RetentionOptions{
-                                            std::chrono::hours(24 * cfg.monitoring.raw_retention_days),
-                                            std::chrono::hours(24 * cfg.monitoring.hourly_retention_days),
-                                            std::chrono::hours(24 * cfg.monitoring.daily_retention_days)});
+    engine::RollupEngine rollups(
+        store,
+        engine::RetentionOptions{
+            std::chrono::hours(24 * cfg.monitoring.raw_retention_days),
+            std::chrono::hours(24 * cfg.monitoring.hourly_retention_days),
+            std::chrono::hours(24 * cfg.monitoring.daily_retention_days)}
+    );
     engine::EngineRunner runner(clock, metrics);
     runner.Add(maintenance);
     runner.Add(page_clock);
@@ -189,7 +217,8 @@ int Serve(const ServeOptions& options) {
     checker.Start();
     runner.Start();
 
-    std::string host = cfg.server.address.find(':') != std::string::npos ? "[" + cfg.server.address + "]" : cfg.server.address;
+    std::string host =
+        cfg.server.address.find(':') != std::string::npos ? "[" + cfg.server.address + "]" : cfg.server.address;
     std::printf("tocsin listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(server.Port()));
     std::fflush(stdout);
     log->info("[app.Serve] listening on {}:{}, data in {}", host, server.Port(), cfg.data_dir);

@@ -9,7 +9,7 @@ namespace tocsin::app {
 
 struct ServeOptions {
     config::Config config;
-    bool demo = false;  // seed a demo page into an empty database
+    bool demo = false;        // seed a demo page into an empty database
     std::string config_path;  // re-read on SIGHUP (monitors); empty: no file
 };
 

@@ -39,7 +39,12 @@ int RunCli(int argc, char** argv) {
     auto* serve = cli.add_subcommand("serve", "Run the server: public page, API and engines");
     std::optional<std::string> listen, config_file, log_level;
     bool demo = false;
-    serve->add_option("--listen", listen, "Address and port to listen on, e.g. 127.0.0.1:8080 or [::1]:8080 (default 127.0.0.1:8080)")
+    serve
+        ->add_option(
+            "--listen",
+            listen,
+            "Address and port to listen on, e.g. 127.0.0.1:8080 or [::1]:8080 (default 127.0.0.1:8080)"
+        )
         ->envname("TOCSIN_LISTEN");
     serve->add_option("--data", data_dir, "Folder for the SQLite database (created if missing)")
         ->envname("TOCSIN_DATA")
@@ -51,7 +56,9 @@ int RunCli(int argc, char** argv) {
     serve->add_flag("--demo", demo, "Seed a demo page (components, an incident, a maintenance) into an empty database");
 
     auto* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema, then exit");
-    migrate->add_option("--data", data_dir, "Folder of the SQLite database")->envname("TOCSIN_DATA")->capture_default_str();
+    migrate->add_option("--data", data_dir, "Folder of the SQLite database")
+        ->envname("TOCSIN_DATA")
+        ->capture_default_str();
 
     auto* token = cli.add_subcommand("token", "Manage API tokens");
     token->require_subcommand(1);
@@ -61,7 +68,9 @@ int RunCli(int argc, char** argv) {
         ->check(CLI::IsMember({"owner", "responder", "stakeholder", "probe"}))
         ->capture_default_str();
     token_create->add_option("--name", token_name, "A label to recognise the token by")->capture_default_str();
-    token_create->add_option("--data", data_dir, "Folder of the SQLite database")->envname("TOCSIN_DATA")->capture_default_str();
+    token_create->add_option("--data", data_dir, "Folder of the SQLite database")
+        ->envname("TOCSIN_DATA")
+        ->capture_default_str();
 
     auto* user = cli.add_subcommand("user", "Manage users of the admin UI");
     user->require_subcommand(1);
@@ -73,18 +82,30 @@ int RunCli(int argc, char** argv) {
     user_create->add_option("--role", user_role, "owner, responder or stakeholder")
         ->check(CLI::IsMember({"owner", "responder", "stakeholder"}))
         ->capture_default_str();
-    user_create->add_flag("--password-stdin", password_stdin, "Read the password from the first line of standard input")->required();
-    user_create->add_option("--data", data_dir, "Folder of the SQLite database")->envname("TOCSIN_DATA")->capture_default_str();
+    user_create->add_flag("--password-stdin", password_stdin, "Read the password from the first line of standard input")
+        ->required();
+    user_create->add_option("--data", data_dir, "Folder of the SQLite database")
+        ->envname("TOCSIN_DATA")
+        ->capture_default_str();
 
-    auto* probe = cli.add_subcommand("probe", "Run as a remote probe agent: check the monitors of one location and report to a server");
+    auto* probe = cli.add_subcommand(
+        "probe", "Run as a remote probe agent: check the monitors of one location and report to a server"
+    );
     ProbeOptions probe_options;
-    probe->add_option("--server", probe_options.server, "Base URL of the tocsin server, e.g. https://status.example.com")
+    probe
+        ->add_option("--server", probe_options.server, "Base URL of the tocsin server, e.g. https://status.example.com")
         ->envname("TOCSIN_PROBE_SERVER")
         ->required();
-    probe->add_option("--token", probe_options.token, "An API token with the probe role (tocsin token create --role probe)")
+    probe
+        ->add_option(
+            "--token", probe_options.token, "An API token with the probe role (tocsin token create --role probe)"
+        )
         ->envname("TOCSIN_PROBE_TOKEN")
         ->required();
-    probe->add_option("--location", probe_options.location, "The location this probe speaks for, as named in monitors' locations")
+    probe
+        ->add_option(
+            "--location", probe_options.location, "The location this probe speaks for, as named in monitors' locations"
+        )
         ->envname("TOCSIN_PROBE_LOCATION")
         ->required();
     probe->add_option("--buffer", probe_options.max_buffer, "Results kept while the server is unreachable")
@@ -148,7 +169,9 @@ int RunCli(int argc, char** argv) {
         std::getline(std::cin, password);
         auto s = OpenStore(data_dir, clock);
         if (!s) return Fail("user create", s.error());
-        auto u = auth::CreateUser(**s, clock, email, user_name.empty() ? email : user_name, *auth::ParseRole(user_role), password);
+        auto u = auth::CreateUser(
+            **s, clock, email, user_name.empty() ? email : user_name, *auth::ParseRole(user_role), password
+        );
         if (!u) return Fail("user create", u.error());
         std::cout << "created user " << u->email << " (" << u->role << ")\n";
         return 0;

@@ -21,8 +21,10 @@ Result<bool> SyncDeclaredMonitors(store::Store& store, const config::DeclaredMon
             }
             auto links = service::ValidateMonitorLinks(tx, m);
             if (!links) {
-                return Error::Invalid("monitors[" + std::to_string(i) + "]." + links.error().field,
-                                      "monitor " + m.id + ": " + links.error().field + " " + links.error().message);
+                return Error::Invalid(
+                    "monitors[" + std::to_string(i) + "]." + links.error().field,
+                    "monitor " + m.id + ": " + links.error().field + " " + links.error().message
+                );
             }
             TOCSIN_ASSIGN(existing, tx.GetMonitor(m.id));
             if (existing && existing->source != "config") {

@@ -11,6 +11,8 @@ namespace tocsin::app {
 /// inserts new ones, replaces changed ones (keeping created_at), deletes those no longer
 /// declared. An API-created monitor with a declared id is a conflict. Returns whether
 /// anything changed. Does nothing when the file has no `monitors:` key.
-[[nodiscard]] Result<bool> SyncDeclaredMonitors(store::Store& store, const config::DeclaredMonitors& declared, TimePoint now);
+[[nodiscard]] Result<bool> SyncDeclaredMonitors(
+    store::Store& store, const config::DeclaredMonitors& declared, TimePoint now
+);
 
 }  // namespace tocsin::app

@@ -4,12 +4,12 @@
 #include "tocsin/common/log.hpp"
 #include "tocsin/monitor/monitor_json.hpp"
 
-#include <boost/json.hpp>
 #include <curl/curl.h>
+#include <boost/json.hpp>
 
 #include <atomic>
-#include <csignal>
 #include <condition_variable>
+#include <csignal>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -21,7 +21,9 @@ namespace json = boost::json;
 
 std::atomic<bool> g_stop{false};
 
-extern "C" void OnStopSignal(int) { g_stop = true; }
+extern "C" void OnStopSignal(int) {
+    g_stop = true;
+}
 
 struct HttpReply {
     long status = 0;  // 0: no answer (connect error, timeout)
@@ -104,7 +106,9 @@ std::optional<std::vector<monitor::CheckPlan>> ParseAssignments(const std::strin
         std::string id_text(id->as_string());
         auto m = monitor::MonitorFromJson(o, monitor::Monitor{});
         if (!m) {
-            Logger("probe")->error("[app.Probe] monitor {} skipped: {} {}", id_text, m.error().field, m.error().message);
+            Logger("probe")->error(
+                "[app.Probe] monitor {} skipped: {} {}", id_text, m.error().field, m.error().message
+            );
             continue;
         }
         m->id = id_text;
@@ -185,13 +189,15 @@ int RunProbe(const ProbeOptions& o) {
             if (!batch.empty()) {
                 json::array arr;
                 for (const auto& r : batch) arr.push_back(monitor::CheckResultToJson(r));
-                auto reply = Request(opts, "POST", results_path, json::serialize(json::object{{"results", std::move(arr)}}));
+                auto reply =
+                    Request(opts, "POST", results_path, json::serialize(json::object{{"results", std::move(arr)}}));
                 bool sent = reply.status == 202;
                 // 400 means the server will never take these results (e.g. a monitor deleted
                 // meanwhile is fine, but malformed data is not): drop them rather than loop.
                 bool rejected = reply.status == 400 || reply.status == 413;
                 if (sent || rejected) {
-                    if (rejected) log->error("[app.Probe] {} results rejected: {}", batch.size(), reply.body.substr(0, 300));
+                    if (rejected)
+                        log->error("[app.Probe] {} results rejected: {}", batch.size(), reply.body.substr(0, 300));
                     std::lock_guard lock(mu);
                     // The buffer may have dropped from its front meanwhile: drop at most what we sent.
                     auto n = std::min(batch.size(), buffer.size());
@@ -199,8 +205,11 @@ int RunProbe(const ProbeOptions& o) {
                     more = !buffer.empty();
                     backoff = opts.flush;
                 } else {
-                    log->warn("[app.Probe] results not delivered ({}), {} buffered; retrying",
-                              reply.status == 0 ? reply.error : "HTTP " + std::to_string(reply.status), batch.size());
+                    log->warn(
+                        "[app.Probe] results not delivered ({}), {} buffered; retrying",
+                        reply.status == 0 ? reply.error : "HTTP " + std::to_string(reply.status),
+                        batch.size()
+                    );
                     backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(30));
                 }
             }
@@ -214,7 +223,8 @@ int RunProbe(const ProbeOptions& o) {
     std::vector<monitor::CheckResult> rest(buffer.begin(), buffer.end());
     for (std::size_t i = 0; i < rest.size(); i += opts.batch) {
         json::array arr;
-        for (std::size_t j = i; j < std::min(rest.size(), i + opts.batch); ++j) arr.push_back(monitor::CheckResultToJson(rest[j]));
+        for (std::size_t j = i; j < std::min(rest.size(), i + opts.batch); ++j)
+            arr.push_back(monitor::CheckResultToJson(rest[j]));
         auto reply = Request(opts, "POST", results_path, json::serialize(json::object{{"results", std::move(arr)}}));
         if (reply.status != 202) {
             log->warn("[app.Probe] {} results not delivered at shutdown", rest.size() - i);

@@ -17,10 +17,10 @@ struct ProbeOptions {
     std::string server;  // base URL, e.g. https://status.example.com
     std::string token;   // a probe-role API token
     std::string location;
-    std::chrono::seconds refresh{30};        // how often assignments are fetched
-    std::chrono::milliseconds flush{2000};   // how often buffered results are sent
-    std::size_t max_buffer = 100'000;        // results kept while the server is unreachable
-    std::size_t batch = 1000;                // results per request
+    std::chrono::seconds refresh{30};       // how often assignments are fetched
+    std::chrono::milliseconds flush{2000};  // how often buffered results are sent
+    std::size_t max_buffer = 100'000;       // results kept while the server is unreachable
+    std::size_t batch = 1000;               // results per request
 };
 
 /// Runs until SIGTERM/SIGINT. Returns the exit code (0 clean, 2 bad options).

@@ -21,10 +21,14 @@ std::string ToHex(const unsigned char* data, std::size_t n) {
 
 std::string_view ToString(Role r) {
     switch (r) {
-        case Role::kOwner: return "owner";
-        case Role::kResponder: return "responder";
-        case Role::kStakeholder: return "stakeholder";
-        case Role::kProbe: return "probe";
+        case Role::kOwner:
+            return "owner";
+        case Role::kResponder:
+            return "responder";
+        case Role::kStakeholder:
+            return "stakeholder";
+        case Role::kProbe:
+            return "probe";
     }
     return "stakeholder";
 }
@@ -97,7 +101,10 @@ Result<std::string> HashPassword(std::string_view password) {
     if (password.size() > 1024) return Error::Invalid("password", "must be at most 1024 characters");
     std::array<char, crypto_pwhash_STRBYTES> out{};
     if (crypto_pwhash_str(
-            out.data(), password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+            out.data(),
+            password.data(),
+            password.size(),
+            crypto_pwhash_OPSLIMIT_INTERACTIVE,
             crypto_pwhash_MEMLIMIT_INTERACTIVE
         ) != 0) {
         return Error::Unavailable("out of memory while hashing the password");

@@ -176,7 +176,9 @@ struct HttpChecks::Impl {
     std::string user_agent;
 
     Impl(asio::io_context& io_context, const std::string& location)
-        : io(io_context), timer(io_context), user_agent(std::string(kUserAgentProduct) + " (location " + location + ")") {
+        : io(io_context),
+          timer(io_context),
+          user_agent(std::string(kUserAgentProduct) + " (location " + location + ")") {
         GlobalInitOnce();
         multi = curl_multi_init();
         TOCSIN_CHECK(multi != nullptr, "curl_multi_init failed (out of memory)");
@@ -547,7 +549,8 @@ struct HttpChecks::Impl {
     std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> watches;
 };
 
-HttpChecks::HttpChecks(asio::io_context& io, const std::string& location) : impl_(std::make_unique<Impl>(io, location)) {}
+HttpChecks::HttpChecks(asio::io_context& io, const std::string& location)
+    : impl_(std::make_unique<Impl>(io, location)) {}
 
 HttpChecks::~HttpChecks() = default;
 

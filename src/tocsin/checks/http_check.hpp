@@ -13,8 +13,8 @@
 
 #include <cstddef>
 #include <functional>
-#include <string>
 #include <memory>
+#include <string>
 
 namespace boost::asio {
 class io_context;

@@ -387,7 +387,8 @@ private:
                     "cannot connect to " + Describe(addresses.back(), self->spec_.port) + ": " + ec.message()
                 );
             }
-            self->obs_.timings.connect = self->Elapsed() - self->obs_.timings.dns.value_or(std::chrono::microseconds(0));
+            self->obs_.timings.connect =
+                self->Elapsed() - self->obs_.timings.dns.value_or(std::chrono::microseconds(0));
             self->obs_.reached = true;
             self->Finish();
         });
@@ -466,7 +467,8 @@ private:
                         "cannot connect to " + Describe(addresses.back(), self->port_) + ": " + ec.message()
                     );
                 }
-                self->obs_.timings.connect = self->Elapsed() - self->obs_.timings.dns.value_or(std::chrono::microseconds(0));
+                self->obs_.timings.connect =
+                    self->Elapsed() - self->obs_.timings.dns.value_or(std::chrono::microseconds(0));
                 self->Handshake();
             }
         );

@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define TOCSIN_CHECK(cond, msg)                                                                     \
-    do {                                                                                            \
-        if (!(cond)) {                                                                              \
+#define TOCSIN_CHECK(cond, msg)                                                                              \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
             std::fprintf(stderr, "TOCSIN_CHECK failed at %s:%d: %s (%s)\n", __FILE__, __LINE__, #cond, msg); \
-            std::abort();                                                                           \
-        }                                                                                           \
+            std::abort();                                                                                    \
+        }                                                                                                    \
     } while (false)

@@ -64,7 +64,8 @@ std::string MetricsRegistry::Render() const {
     std::string out;
     std::set<std::string> described;
     for (const auto& e : counters_) {
-        if (described.insert(e.name).second) out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", e.name, e.help, e.name);
+        if (described.insert(e.name).second)
+            out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", e.name, e.help, e.name);
         out += fmt::format("{}{} {}\n", e.name, e.labels.empty() ? "" : "{" + e.labels + "}", e.counter.Value());
     }
     for (const auto& e : histograms_) {

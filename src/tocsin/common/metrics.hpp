@@ -28,8 +28,8 @@ private:
 /// Fixed buckets in seconds, from 100 µs to 10 s.
 class Histogram {
 public:
-    static constexpr std::array<double, 12> kBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                                       0.01,   0.025,   0.05,   0.1,   1.0,    10.0};
+    static constexpr std::array<double, 12> kBounds = {
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1.0, 10.0};
     void Observe(double seconds);
     [[nodiscard]] std::string Render(const std::string& name, const std::string& labels) const;
 

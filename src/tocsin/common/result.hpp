@@ -57,10 +57,10 @@ using Result = boost::system::result<T, Error>;
 
 /// Propagates the error of a Result expression from the enclosing function.
 #define TOCSIN_TRY(expr) TOCSIN_TRY_IMPL_(expr, TOCSIN_CONCAT_(tocsin_try_r_, __COUNTER__))
-#define TOCSIN_TRY_IMPL_(expr, name)      \
-    do {                                  \
-        auto&& name = (expr);             \
-        if (!name) return name.error();   \
+#define TOCSIN_TRY_IMPL_(expr, name)    \
+    do {                                \
+        auto&& name = (expr);           \
+        if (!name) return name.error(); \
     } while (false)
 
 /// Declares `var` bound to the value of a Result expression, or propagates its error.

@@ -24,7 +24,11 @@ std::string FormatHttpDate(TimePoint t);
 /// iCalendar UTC form: "20250301T101502Z".
 std::string FormatICalUtc(TimePoint t);
 
-inline std::int64_t ToMillis(TimePoint t) { return t.time_since_epoch().count(); }
-inline TimePoint FromMillis(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+inline std::int64_t ToMillis(TimePoint t) {
+    return t.time_since_epoch().count();
+}
+inline TimePoint FromMillis(std::int64_t ms) {
+    return TimePoint(std::chrono::milliseconds(ms));
+}
 
 }  // namespace tocsin

@@ -2,8 +2,8 @@
 
 #include "tocsin/monitor/monitor_json.hpp"
 
-#include <boost/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -58,7 +58,8 @@ boost::json::value ToJson(const YAML::Node& n, const std::string& path, Marks& m
     }
     if (n.IsSequence()) {
         boost::json::array a;
-        for (std::size_t i = 0; i < n.size(); ++i) a.push_back(ToJson(n[i], path + "[" + std::to_string(i) + "]", marks));
+        for (std::size_t i = 0; i < n.size(); ++i)
+            a.push_back(ToJson(n[i], path + "[" + std::to_string(i) + "]", marks));
         return a;
     }
     if (n.IsNull()) return nullptr;
@@ -78,7 +79,8 @@ std::string WhereMark(const Marks& marks, const std::string& wanted) {
     while (true) {
         auto it = marks.find(path);
         if (it != marks.end() && it->second.line >= 0) {
-            return wanted + " (line " + std::to_string(it->second.line + 1) + ", column " + std::to_string(it->second.column + 1) + ")";
+            return wanted + " (line " + std::to_string(it->second.line + 1) + ", column " +
+                   std::to_string(it->second.column + 1) + ")";
         }
         auto cut = path.find_last_of(".[");
         if (cut == std::string::npos) return wanted;
@@ -107,17 +109,25 @@ Result<void> ReadMonitors(const YAML::Node& list, DeclaredMonitors& out) {
         auto& o = value.as_object();
         auto* id = o.if_contains("id");
         if (!id || !id->is_string() || !ValidId(std::string(id->as_string()))) {
-            return Error::Invalid(prefix + ".id", WhereMark(marks, prefix + ".id") +
-                                                      ": every declared monitor needs an id of 1 to 64 letters, digits, '-' or '_'");
+            return Error::Invalid(
+                prefix + ".id",
+                WhereMark(marks, prefix + ".id") +
+                    ": every declared monitor needs an id of 1 to 64 letters, digits, '-' or '_'"
+            );
         }
         std::string id_text(id->as_string());
-        if (!ids.insert(id_text).second) return Error::Invalid(prefix + ".id", WhereMark(marks, prefix + ".id") + ": id " + id_text + " is used twice");
+        if (!ids.insert(id_text).second)
+            return Error::Invalid(
+                prefix + ".id", WhereMark(marks, prefix + ".id") + ": id " + id_text + " is used twice"
+            );
         o.erase("id");
         std::string token;
         if (auto* t = o.if_contains("heartbeat_token")) {
             if (!t->is_string() || t->as_string().size() < 16 || t->as_string().size() > 200) {
-                return Error::Invalid(prefix + ".heartbeat_token", WhereMark(marks, prefix + ".heartbeat_token") +
-                                                                       ": must be a secret of 16 to 200 characters");
+                return Error::Invalid(
+                    prefix + ".heartbeat_token",
+                    WhereMark(marks, prefix + ".heartbeat_token") + ": must be a secret of 16 to 200 characters"
+                );
             }
             token = std::string(t->as_string());
             o.erase("heartbeat_token");
@@ -131,8 +141,11 @@ Result<void> ReadMonitors(const YAML::Node& list, DeclaredMonitors& out) {
         m->source = "config";
         if (m->spec.type == monitor::MonitorType::kHeartbeat) {
             if (token.empty()) {
-                return Error::Invalid(prefix + ".heartbeat_token", WhereMark(marks, prefix) +
-                                                                       ": a declared heartbeat monitor needs heartbeat_token (the secret in its ping URL)");
+                return Error::Invalid(
+                    prefix + ".heartbeat_token",
+                    WhereMark(marks, prefix) +
+                        ": a declared heartbeat monitor needs heartbeat_token (the secret in its ping URL)"
+                );
             }
             out.heartbeat_tokens[id_text] = token;
         }
@@ -168,7 +181,8 @@ Result<void> LoadFile(const std::string& path, Config& config) {
         return Error::Invalid("config", "cannot read " + path);
     } catch (const YAML::ParserException& e) {
         return Error::Invalid(
-            "config", path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " + e.msg
+            "config",
+            path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " + e.msg
         );
     }
     if (!root || root.IsNull()) return {};
@@ -176,10 +190,21 @@ Result<void> LoadFile(const std::string& path, Config& config) {
         if (!r) return Error::Invalid(r.error().field, path + ": " + r.error().message);
         return {};
     };
-    TOCSIN_TRY(prefixed(RejectUnknown(root, "", {"server", "storage", "log", "page", "engines", "monitoring", "monitors"})));
+    TOCSIN_TRY(
+        prefixed(RejectUnknown(root, "", {"server", "storage", "log", "page", "engines", "monitoring", "monitors"}))
+    );
     if (auto s = root["server"]) {
-        TOCSIN_TRY(prefixed(RejectUnknown(s, "server", {"listen", "body_limit", "header_limit", "read_timeout_ms",
-                                                       "idle_timeout_ms", "io_threads", "blocking_threads"})));
+        TOCSIN_TRY(prefixed(RejectUnknown(
+            s,
+            "server",
+            {"listen",
+             "body_limit",
+             "header_limit",
+             "read_timeout_ms",
+             "idle_timeout_ms",
+             "io_threads",
+             "blocking_threads"}
+        )));
         std::string listen;
         TOCSIN_TRY(prefixed(Read(s, "listen", "server.listen", listen)));
         if (!listen.empty()) TOCSIN_TRY(prefixed(ParseListen(listen, config.server)));
@@ -223,18 +248,28 @@ Result<void> LoadFile(const std::string& path, Config& config) {
         TOCSIN_TRY(opt("default_language", config.page.default_language));
     }
     if (auto s = root["monitoring"]) {
-        TOCSIN_TRY(prefixed(RejectUnknown(s, "monitoring", {"location", "raw_retention_days", "hourly_retention_days",
-                                                           "daily_retention_days"})));
+        TOCSIN_TRY(prefixed(RejectUnknown(
+            s, "monitoring", {"location", "raw_retention_days", "hourly_retention_days", "daily_retention_days"}
+        )));
         auto& m = config.monitoring;
         TOCSIN_TRY(prefixed(Read(s, "location", "monitoring.location", m.location)));
         TOCSIN_TRY(prefixed(Read(s, "raw_retention_days", "monitoring.raw_retention_days", m.raw_retention_days)));
-        TOCSIN_TRY(prefixed(Read(s, "hourly_retention_days", "monitoring.hourly_retention_days", m.hourly_retention_days)));
-        TOCSIN_TRY(prefixed(Read(s, "daily_retention_days", "monitoring.daily_retention_days", m.daily_retention_days)));
+        TOCSIN_TRY(
+            prefixed(Read(s, "hourly_retention_days", "monitoring.hourly_retention_days", m.hourly_retention_days))
+        );
+        TOCSIN_TRY(prefixed(Read(s, "daily_retention_days", "monitoring.daily_retention_days", m.daily_retention_days))
+        );
         if (m.raw_retention_days < 2 || m.raw_retention_days > 3650) {
-            return prefixed(Error::Invalid("monitoring.raw_retention_days", Where(s["raw_retention_days"], "monitoring.raw_retention_days") + ": must be 2 to 3650"));
+            return prefixed(Error::Invalid(
+                "monitoring.raw_retention_days",
+                Where(s["raw_retention_days"], "monitoring.raw_retention_days") + ": must be 2 to 3650"
+            ));
         }
         if (m.hourly_retention_days < 7 || m.daily_retention_days < 90) {
-            return prefixed(Error::Invalid("monitoring", Where(s, "monitoring") + ": keep hourly rollups at least 7 days and daily ones at least 90"));
+            return prefixed(Error::Invalid(
+                "monitoring",
+                Where(s, "monitoring") + ": keep hourly rollups at least 7 days and daily ones at least 90"
+            ));
         }
     }
     if (root["monitors"]) TOCSIN_TRY(prefixed(ReadMonitors(root["monitors"], config.monitors)));

@@ -13,8 +13,8 @@
 #include <chrono>
 #include <map>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 namespace tocsin::config {
 
@@ -28,7 +28,7 @@ struct PageProvision {
 
 struct MonitoringOptions {
     std::string location = "local";  // the server's own location; "" runs no local checks
-    int raw_retention_days = 7;       // raw results, then hourly/daily rollups only (>= 2)
+    int raw_retention_days = 7;      // raw results, then hourly/daily rollups only (>= 2)
     int hourly_retention_days = 90;
     int daily_retention_days = 730;
 };

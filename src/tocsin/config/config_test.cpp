@@ -246,7 +246,8 @@ Result<void> LoadText(const std::string& text, Config& c) {
 
 TEST(MonitorsInConfig, DeclaredMonitorsAreReadWithTheirIds) {
     Config c;
-    auto r = LoadText(R"(monitoring:
+    auto r = LoadText(
+        R"(monitoring:
   location: berlin
   raw_retention_days: 3
 monitors:
@@ -265,7 +266,8 @@ monitors:
     interval_s: 86400
     heartbeat_token: "0123456789abcdef0123"
 )",
-                      c);
+        c
+    );
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(c.monitoring.location, "berlin");
     EXPECT_EQ(c.monitoring.raw_retention_days, 3);
@@ -287,16 +289,24 @@ TEST(MonitorsInConfig, ErrorsNameTheLineAndColumn) {
         std::string expect;  // substring of the message
     };
     const Case cases[] = {
-        {"bad url", "monitors:\n  - id: a\n    name: A\n    type: http\n    url: ftp://x/\n", "monitors[0].url (line 5, column 10)"},
+        {"bad url",
+         "monitors:\n  - id: a\n    name: A\n    type: http\n    url: ftp://x/\n",
+         "monitors[0].url (line 5, column 10)"},
         {"missing id", "monitors:\n  - name: A\n    type: http\n    url: http://x/\n", "monitors[0].id"},
-        {"bad condition", "monitors:\n  - id: a\n    name: A\n    type: http\n    url: http://x/\n    conditions:\n      - \"[STATUS] ==\"\n",
+        {"bad condition",
+         "monitors:\n  - id: a\n    name: A\n    type: http\n    url: http://x/\n    conditions:\n      - \"[STATUS] "
+         "==\"\n",
          "monitors[0].conditions[0] (line 7, column 9)"},
-        {"duplicate id", "monitors:\n  - {id: a, name: A, type: tcp, host: x, port: 1}\n  - {id: a, name: B, type: tcp, host: x, port: 1}\n",
+        {"duplicate id",
+         "monitors:\n  - {id: a, name: A, type: tcp, host: x, port: 1}\n  - {id: a, name: B, type: tcp, host: x, port: "
+         "1}\n",
          "used twice"},
         {"heartbeat without token", "monitors:\n  - {id: a, name: A, type: heartbeat}\n", "heartbeat_token"},
         {"unknown monitoring key", "monitoring:\n  locaton: x\n", "monitoring.locaton"},
         {"retention too short", "monitoring:\n  raw_retention_days: 1\n", "raw_retention_days"},
-        {"unknown monitor field", "monitors:\n  - {id: a, name: A, type: tcp, host: x, port: 1, colour: red}\n", "colour"},
+        {"unknown monitor field",
+         "monitors:\n  - {id: a, name: A, type: tcp, host: x, port: 1, colour: red}\n",
+         "colour"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);

@@ -32,11 +32,16 @@ std::optional<ComponentStatus> ParseComponentStatus(std::string_view s) {
 
 int Severity(ComponentStatus s) {
     switch (s) {
-        case ComponentStatus::kOperational: return 0;
-        case ComponentStatus::kUnderMaintenance: return 1;
-        case ComponentStatus::kDegradedPerformance: return 2;
-        case ComponentStatus::kPartialOutage: return 3;
-        case ComponentStatus::kMajorOutage: return 4;
+        case ComponentStatus::kOperational:
+            return 0;
+        case ComponentStatus::kUnderMaintenance:
+            return 1;
+        case ComponentStatus::kDegradedPerformance:
+            return 2;
+        case ComponentStatus::kPartialOutage:
+            return 3;
+        case ComponentStatus::kMajorOutage:
+            return 4;
     }
     return 0;
 }

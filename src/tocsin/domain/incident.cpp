@@ -29,7 +29,9 @@ constexpr std::array<std::pair<Impact, std::string_view>, 5> kImpactNames = {{
 
 }  // namespace
 
-std::string_view ToString(IncidentKind k) { return k == IncidentKind::kIncident ? "incident" : "maintenance"; }
+std::string_view ToString(IncidentKind k) {
+    return k == IncidentKind::kIncident ? "incident" : "maintenance";
+}
 
 std::string_view ToString(IncidentStatus s) {
     for (const auto& [v, n] : kStatusNames) {
@@ -71,10 +73,14 @@ bool IsClosedStatus(IncidentStatus s) {
 
 Impact ImpactFromComponentStatus(ComponentStatus worst) {
     switch (worst) {
-        case ComponentStatus::kMajorOutage: return Impact::kCritical;
-        case ComponentStatus::kPartialOutage: return Impact::kMajor;
-        case ComponentStatus::kDegradedPerformance: return Impact::kMinor;
-        default: return Impact::kNone;
+        case ComponentStatus::kMajorOutage:
+            return Impact::kCritical;
+        case ComponentStatus::kPartialOutage:
+            return Impact::kMajor;
+        case ComponentStatus::kDegradedPerformance:
+            return Impact::kMinor;
+        default:
+            return Impact::kNone;
     }
 }
 

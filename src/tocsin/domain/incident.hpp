@@ -71,8 +71,8 @@ struct Incident {
     IncidentKind kind = IncidentKind::kIncident;
     std::string name;
     IncidentStatus status = IncidentStatus::kInvestigating;
-    Impact impact = Impact::kNone;                // effective impact shown to visitors
-    std::optional<Impact> impact_override;        // set by a human; wins over the derived impact
+    Impact impact = Impact::kNone;          // effective impact shown to visitors
+    std::optional<Impact> impact_override;  // set by a human; wins over the derived impact
     TimePoint created_at{};
     TimePoint updated_at{};
     TimePoint started_at{};

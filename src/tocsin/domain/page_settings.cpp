@@ -46,7 +46,8 @@ Result<void> PageSettings::Validate() const {
     for (std::size_t i = 0; i < footer_links.size(); ++i) {
         const auto& l = footer_links[i];
         std::string at = "footer_links[" + std::to_string(i) + "]";
-        if (l.label.empty() || l.label.size() > 100) return Error::Invalid(at + ".label", "must be 1 to 100 characters");
+        if (l.label.empty() || l.label.size() > 100)
+            return Error::Invalid(at + ".label", "must be 1 to 100 characters");
         if (!IsSafeLinkTarget(l.url)) return Error::Invalid(at + ".url", "must be an http(s) URL, mailto: or a path");
     }
     for (std::size_t i = 0; i < frame_ancestors.size(); ++i) {

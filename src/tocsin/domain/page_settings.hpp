@@ -18,8 +18,8 @@ struct FooterLink {
 struct PageSettings {
     std::string page_id;  // 12-char id published in v2 JSON
     std::string name = "Status";
-    std::string url;                  // public base URL, e.g. https://status.example.com (no trailing slash)
-    std::string time_zone = "UTC";    // IANA name; dates on the page are shown in it
+    std::string url;                // public base URL, e.g. https://status.example.com (no trailing slash)
+    std::string time_zone = "UTC";  // IANA name; dates on the page are shown in it
     std::string default_language = "en";
     std::string accent_color = "#2563eb";
     std::vector<FooterLink> footer_links;

@@ -5,21 +5,30 @@ namespace {
 
 int Rank(Impact i) {
     switch (i) {
-        case Impact::kNone: return 0;
-        case Impact::kMaintenance: return 0;
-        case Impact::kMinor: return 1;
-        case Impact::kMajor: return 2;
-        case Impact::kCritical: return 3;
+        case Impact::kNone:
+            return 0;
+        case Impact::kMaintenance:
+            return 0;
+        case Impact::kMinor:
+            return 1;
+        case Impact::kMajor:
+            return 2;
+        case Impact::kCritical:
+            return 3;
     }
     return 0;
 }
 
 PageStatus FromIncidentImpact(Impact i) {
     switch (i) {
-        case Impact::kMinor: return {Impact::kMinor, PageCondition::kMinorOutage};
-        case Impact::kMajor: return {Impact::kMajor, PageCondition::kPartialSystemOutage};
-        case Impact::kCritical: return {Impact::kCritical, PageCondition::kMajorSystemOutage};
-        default: return {};
+        case Impact::kMinor:
+            return {Impact::kMinor, PageCondition::kMinorOutage};
+        case Impact::kMajor:
+            return {Impact::kMajor, PageCondition::kPartialSystemOutage};
+        case Impact::kCritical:
+            return {Impact::kCritical, PageCondition::kMajorSystemOutage};
+        default:
+            return {};
     }
 }
 
@@ -27,26 +36,40 @@ PageStatus FromIncidentImpact(Impact i) {
 
 std::string_view Description(PageCondition c) {
     switch (c) {
-        case PageCondition::kAllOperational: return "All Systems Operational";
-        case PageCondition::kPartiallyDegraded: return "Partially Degraded Service";
-        case PageCondition::kMinorOutage: return "Minor Service Outage";
-        case PageCondition::kPartialSystemOutage: return "Partial System Outage";
-        case PageCondition::kMajorServiceOutage: return "Major Service Outage";
-        case PageCondition::kMajorSystemOutage: return "Major System Outage";
-        case PageCondition::kUnderMaintenance: return "Service Under Maintenance";
+        case PageCondition::kAllOperational:
+            return "All Systems Operational";
+        case PageCondition::kPartiallyDegraded:
+            return "Partially Degraded Service";
+        case PageCondition::kMinorOutage:
+            return "Minor Service Outage";
+        case PageCondition::kPartialSystemOutage:
+            return "Partial System Outage";
+        case PageCondition::kMajorServiceOutage:
+            return "Major Service Outage";
+        case PageCondition::kMajorSystemOutage:
+            return "Major System Outage";
+        case PageCondition::kUnderMaintenance:
+            return "Service Under Maintenance";
     }
     return "All Systems Operational";
 }
 
 std::string_view I18nKey(PageCondition c) {
     switch (c) {
-        case PageCondition::kAllOperational: return "status.all_operational";
-        case PageCondition::kPartiallyDegraded: return "status.partially_degraded";
-        case PageCondition::kMinorOutage: return "status.minor_outage";
-        case PageCondition::kPartialSystemOutage: return "status.partial_system_outage";
-        case PageCondition::kMajorServiceOutage: return "status.major_service_outage";
-        case PageCondition::kMajorSystemOutage: return "status.major_system_outage";
-        case PageCondition::kUnderMaintenance: return "status.under_maintenance";
+        case PageCondition::kAllOperational:
+            return "status.all_operational";
+        case PageCondition::kPartiallyDegraded:
+            return "status.partially_degraded";
+        case PageCondition::kMinorOutage:
+            return "status.minor_outage";
+        case PageCondition::kPartialSystemOutage:
+            return "status.partial_system_outage";
+        case PageCondition::kMajorServiceOutage:
+            return "status.major_service_outage";
+        case PageCondition::kMajorSystemOutage:
+            return "status.major_system_outage";
+        case PageCondition::kUnderMaintenance:
+            return "status.under_maintenance";
     }
     return "status.all_operational";
 }
@@ -57,18 +80,27 @@ PageStatus ComputePageStatus(const std::vector<Component>& components, const std
         if (c.is_group) continue;
         ++leaves;
         switch (c.status) {
-            case ComponentStatus::kMajorOutage: ++major; break;
-            case ComponentStatus::kPartialOutage: ++partial; break;
-            case ComponentStatus::kDegradedPerformance: ++degraded; break;
-            case ComponentStatus::kUnderMaintenance: ++maintenance; break;
-            case ComponentStatus::kOperational: break;
+            case ComponentStatus::kMajorOutage:
+                ++major;
+                break;
+            case ComponentStatus::kPartialOutage:
+                ++partial;
+                break;
+            case ComponentStatus::kDegradedPerformance:
+                ++degraded;
+                break;
+            case ComponentStatus::kUnderMaintenance:
+                ++maintenance;
+                break;
+            case ComponentStatus::kOperational:
+                break;
         }
     }
 
     PageStatus from_components;
     if (major > 0 && major == leaves) {
-        from_components = {Impact::kCritical, leaves == 1 ? PageCondition::kMajorServiceOutage
-                                                          : PageCondition::kMajorSystemOutage};
+        from_components = {
+            Impact::kCritical, leaves == 1 ? PageCondition::kMajorServiceOutage : PageCondition::kMajorSystemOutage};
     } else if (major > 0) {
         from_components = {Impact::kMajor, PageCondition::kPartialSystemOutage};
     } else if (partial > 0) {

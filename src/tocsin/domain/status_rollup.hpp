@@ -15,13 +15,13 @@
 namespace tocsin::domain {
 
 enum class PageCondition {
-    kAllOperational,      // none
-    kPartiallyDegraded,   // minor: some component degraded
-    kMinorOutage,         // minor: partial outage, or a minor incident
-    kPartialSystemOutage, // major: some component down, or a major incident
-    kMajorServiceOutage,  // critical: the only component is down
-    kMajorSystemOutage,   // critical: every component down, or a critical incident
-    kUnderMaintenance,    // maintenance: work in progress and nothing broken
+    kAllOperational,       // none
+    kPartiallyDegraded,    // minor: some component degraded
+    kMinorOutage,          // minor: partial outage, or a minor incident
+    kPartialSystemOutage,  // major: some component down, or a major incident
+    kMajorServiceOutage,   // critical: the only component is down
+    kMajorSystemOutage,    // critical: every component down, or a critical incident
+    kUnderMaintenance,     // maintenance: work in progress and nothing broken
 };
 
 struct PageStatus {

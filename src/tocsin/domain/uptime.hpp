@@ -46,17 +46,17 @@ struct LatencyPoint {
 struct MonitorUptime {
     std::string id;
     std::string name;
-    std::string type;                    // "http", "tcp", ...
+    std::string type;  // "http", "tcp", ...
     std::vector<std::string> component_ids;
-    std::string state;                   // "up", "degraded", "down"
-    std::optional<double> uptime_24h;    // percent; absent without checks in the window
+    std::string state;                 // "up", "degraded", "down"
+    std::optional<double> uptime_24h;  // percent; absent without checks in the window
     std::optional<double> uptime_7d;
     std::optional<double> uptime_30d;
     std::optional<double> uptime_90d;
-    std::vector<DayUptime> days;         // exactly 90, oldest first, the last is today (UTC)
-    std::vector<LatencyPoint> hours_24;  // 24 hourly points, oldest first, the last is the current hour
-    std::vector<LatencyPoint> hours_168; // 7 days of hourly points
-    std::vector<LatencyPoint> days_30;   // 30 daily points
+    std::vector<DayUptime> days;          // exactly 90, oldest first, the last is today (UTC)
+    std::vector<LatencyPoint> hours_24;   // 24 hourly points, oldest first, the last is the current hour
+    std::vector<LatencyPoint> hours_168;  // 7 days of hourly points
+    std::vector<LatencyPoint> days_30;    // 30 daily points
 };
 
 struct UptimeState {

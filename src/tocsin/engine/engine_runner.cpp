@@ -4,7 +4,9 @@
 
 namespace tocsin::engine {
 
-void EngineRunner::Start() { thread_ = std::thread([this] { Loop(); }); }
+void EngineRunner::Start() {
+    thread_ = std::thread([this] { Loop(); });
+}
 
 void EngineRunner::Stop() {
     {

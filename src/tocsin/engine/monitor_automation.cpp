@@ -14,13 +14,16 @@ using monitor::CheckResult;
 using monitor::MonitorType;
 using monitor::Outcome;
 
-MonitorAutomation::MonitorAutomation(store::Store& store, SnapshotPublisher* publisher, MetricsRegistry& metrics,
-                                     MonitorAutomationOptions options)
+MonitorAutomation::MonitorAutomation(
+    store::Store& store, SnapshotPublisher* publisher, MetricsRegistry& metrics, MonitorAutomationOptions options
+)
     : store_(store),
       publisher_(publisher),
       options_(std::move(options)),
       results_stored_(metrics.GetCounter("tocsin_check_results_total", "Check results stored")),
-      results_dropped_(metrics.GetCounter("tocsin_check_results_dropped_total", "Check results dropped because the queue was full")),
+      results_dropped_(
+          metrics.GetCounter("tocsin_check_results_dropped_total", "Check results dropped because the queue was full")
+      ),
       state_changes_(metrics.GetCounter("tocsin_monitor_state_changes_total", "Confirmed monitor state changes")) {}
 
 void MonitorAutomation::Submit(CheckResult result, bool stored) {
@@ -42,7 +45,8 @@ std::vector<monitor::CheckPlan> MonitorAutomation::PlansFor(const std::string& l
     std::vector<monitor::CheckPlan> out;
     for (const auto& p : plans_) {
         auto it = plan_locations_.find(p.monitor_id);
-        if (it != plan_locations_.end() && std::find(it->second.begin(), it->second.end(), location) != it->second.end()) {
+        if (it != plan_locations_.end() &&
+            std::find(it->second.begin(), it->second.end(), location) != it->second.end()) {
             out.push_back(p);
         }
     }
@@ -75,7 +79,9 @@ Result<void> MonitorAutomation::Reload() {
                 plans.push_back(std::move(*plan));
                 locations[m.id] = m.locations;
             } else {
-                Logger("monitor")->error("[engine.MonitorAutomation] monitor {} cannot run: {}", m.id, plan.error().message);
+                Logger("monitor")->error(
+                    "[engine.MonitorAutomation] monitor {} cannot run: {}", m.id, plan.error().message
+                );
             }
         }
         monitors_.emplace(m.id, std::move(m));
@@ -116,11 +122,19 @@ Result<bool> MonitorAutomation::Process(store::Tx& tx, std::vector<Pending>& bat
         }
         return it->second;
     };
-    auto apply = [&](const monitor::Monitor& m, monitor::MonitorState& st, const std::optional<monitor::StateChange>& change) -> Result<void> {
+    auto apply = [&](const monitor::Monitor& m,
+                     monitor::MonitorState& st,
+                     const std::optional<monitor::StateChange>& change) -> Result<void> {
         if (!change) return {};
         state_changes_.Add();
-        Logger("monitor")->info("[engine.MonitorAutomation] monitor {} ({}) {} -> {}: {}", m.id, m.name,
-                                monitor::OutcomeName(change->from), monitor::OutcomeName(change->to), change->message);
+        Logger("monitor")->info(
+            "[engine.MonitorAutomation] monitor {} ({}) {} -> {}: {}",
+            m.id,
+            m.name,
+            monitor::OutcomeName(change->from),
+            monitor::OutcomeName(change->to),
+            change->message
+        );
         TOCSIN_TRY(service::ApplyMonitorChange(tx, m, st, *change, now));
         page_changed = true;
         return {};
@@ -150,7 +164,8 @@ Result<bool> MonitorAutomation::Process(store::Tx& tx, std::vector<Pending>& bat
         r.at = now;
         r.outcome = Outcome::kDown;
         r.error = monitor::ErrorClass::kMissed;
-        r.message = st.last_ping_at ? "no heartbeat since " + FormatIso8601(*st.last_ping_at) : "no heartbeat received yet";
+        r.message =
+            st.last_ping_at ? "no heartbeat since " + FormatIso8601(*st.last_ping_at) : "no heartbeat received yet";
         TOCSIN_TRY(tx.InsertCheckResults({r}));
         TOCSIN_TRY(apply(m, st, monitor::ApplyResult(m, st, r)));
         touched.insert(id);
@@ -196,7 +211,10 @@ Result<void> MonitorAutomation::RunOnce(TimePoint now) {
     {
         std::lock_guard lock(mu_);
         std::size_t n = std::min<std::size_t>(queue_.size(), 20'000);
-        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+        batch.assign(
+            std::make_move_iterator(queue_.begin()),
+            std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n))
+        );
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     }
     bool page_changed = false;

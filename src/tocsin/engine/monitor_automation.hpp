@@ -38,8 +38,12 @@ class MonitorAutomation final : public Engine {
 public:
     using PlansCallback = std::function<void(std::vector<monitor::CheckPlan>)>;
 
-    MonitorAutomation(store::Store& store, SnapshotPublisher* publisher, MetricsRegistry& metrics,
-                      MonitorAutomationOptions options = {});
+    MonitorAutomation(
+        store::Store& store,
+        SnapshotPublisher* publisher,
+        MetricsRegistry& metrics,
+        MonitorAutomationOptions options = {}
+    );
 
     [[nodiscard]] std::string_view Name() const override { return "monitor_automation"; }
     [[nodiscard]] std::chrono::milliseconds Interval() const override { return options_.interval; }

@@ -11,9 +11,9 @@
 namespace tocsin::engine {
 
 struct RetentionOptions {
-    std::chrono::hours raw{24 * 7};       // raw results; at least 2 days (day rollups read them)
-    std::chrono::hours hourly{24 * 90};   // hourly rollups (charts, 7-day windows)
-    std::chrono::hours daily{24 * 730};   // daily rollups (90-day bars, reports)
+    std::chrono::hours raw{24 * 7};      // raw results; at least 2 days (day rollups read them)
+    std::chrono::hours hourly{24 * 90};  // hourly rollups (charts, 7-day windows)
+    std::chrono::hours daily{24 * 730};  // daily rollups (90-day bars, reports)
 };
 
 class RollupEngine final : public Engine {

@@ -9,7 +9,9 @@ SnapshotPublisher::SnapshotPublisher(
       clock_(clock),
       builder_(builder),
       rebuilds_(metrics.GetCounter("tocsin_snapshot_rebuilds_total", "Public page snapshots built")),
-      build_seconds_(metrics.GetHistogram("tocsin_snapshot_build_duration_seconds", "Time to load and render a snapshot")) {}
+      build_seconds_(
+          metrics.GetHistogram("tocsin_snapshot_build_duration_seconds", "Time to load and render a snapshot")
+      ) {}
 
 Result<void> SnapshotPublisher::Refresh() {
     std::uint64_t ticket = requested_.fetch_add(1) + 1;

@@ -23,7 +23,9 @@ namespace tocsin::engine {
 
 class SnapshotPublisher {
 public:
-    SnapshotPublisher(store::Store& store, const Clock& clock, const page::SnapshotBuilder& builder, MetricsRegistry& metrics);
+    SnapshotPublisher(
+        store::Store& store, const Clock& clock, const page::SnapshotBuilder& builder, MetricsRegistry& metrics
+    );
 
     /// The published snapshot; nullptr before the first Refresh(). Thread-safe, lock-free for readers.
     [[nodiscard]] std::shared_ptr<const page::Snapshot> Current() const { return current_.load(); }
@@ -48,10 +50,10 @@ private:
     std::atomic<std::shared_ptr<const page::Snapshot>> current_;
     std::mutex build_mu_;  // one build at a time
     std::atomic<std::uint64_t> requested_{0};
-    std::uint64_t completed_ = 0;  // guarded by build_mu_
-    std::uint64_t generation_ = 0;  // guarded by build_mu_
+    std::uint64_t completed_ = 0;                          // guarded by build_mu_
+    std::uint64_t generation_ = 0;                         // guarded by build_mu_
     std::shared_ptr<const domain::PageState> last_state_;  // guarded by build_mu_
-    std::shared_ptr<const domain::UptimeState> uptime_;     // guarded by build_mu_
+    std::shared_ptr<const domain::UptimeState> uptime_;    // guarded by build_mu_
     Counter& rebuilds_;
     Histogram& build_seconds_;
 };

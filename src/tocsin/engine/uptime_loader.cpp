@@ -18,7 +18,9 @@ using std::chrono::milliseconds;
 
 constexpr int kDays = 90;
 
-domain::LatencyPoint ToPoint(const Rollup& r) { return {r.start, r.checks, r.failures, r.p50, r.p95}; }
+domain::LatencyPoint ToPoint(const Rollup& r) {
+    return {r.start, r.checks, r.failures, r.p50, r.p95};
+}
 
 std::optional<double> Uptime(const std::vector<Rollup>& parts) {
     auto sum = monitor::Combine("", RollupPeriod::kHour, TimePoint{}, parts);
@@ -28,8 +30,9 @@ std::optional<double> Uptime(const std::vector<Rollup>& parts) {
 
 // Fills `count` consecutive periods ending with the one holding `now`, from stored rollups
 // plus the live part (`live` covers the newest period).
-std::vector<Rollup> Series(const std::vector<Rollup>& stored, RollupPeriod period, TimePoint now, int count,
-                           const Rollup& live) {
+std::vector<Rollup> Series(
+    const std::vector<Rollup>& stored, RollupPeriod period, TimePoint now, int count, const Rollup& live
+) {
     auto len = monitor::RollupLength(period);
     auto newest = monitor::RollupStart(period, now);
     std::map<std::int64_t, Rollup> by_start;
@@ -54,8 +57,9 @@ std::vector<Rollup> Series(const std::vector<Rollup>& stored, RollupPeriod perio
 
 }  // namespace
 
-void AccumulateHealth(const std::vector<store::MonitorEvent>& events, Outcome initial, TimePoint now,
-                      std::vector<domain::DayUptime>& days) {
+void AccumulateHealth(
+    const std::vector<store::MonitorEvent>& events, Outcome initial, TimePoint now, std::vector<domain::DayUptime>& days
+) {
     if (days.empty()) return;
     auto day_len = monitor::RollupLength(RollupPeriod::kDay);
     auto window_start = days.front().day_start;
@@ -124,7 +128,8 @@ Result<domain::UptimeState> LoadUptime(store::Store& store, TimePoint now) {
             TOCSIN_ASSIGN(latest_day, tx.LatestRollupStart(m.id, RollupPeriod::kDay));
             auto day_len = monitor::RollupLength(RollupPeriod::kDay);
             Rollup live_day;
-            for (auto d = std::max(latest_day ? *latest_day + day_len : today - day_len, today - day_len); d <= today; d += day_len) {
+            for (auto d = std::max(latest_day ? *latest_day + day_len : today - day_len, today - day_len); d <= today;
+                 d += day_len) {
                 std::vector<Rollup> parts;
                 for (const auto& h : hourly) {
                     if (h.start >= d && h.start < d + day_len) parts.push_back(h);
@@ -161,9 +166,12 @@ Result<domain::UptimeState> LoadUptime(store::Store& store, TimePoint now) {
             Outcome initial = events.empty() ? current : events.front().change.from;
             AccumulateHealth(events, initial, now, u.days);
             for (auto& d : u.days) {
-                if (d.outage_seconds > 0) d.health = domain::DayHealth::kOutage;
-                else if (d.degraded_seconds > 0) d.health = domain::DayHealth::kDegraded;
-                else if (d.checks > 0) d.health = domain::DayHealth::kOperational;
+                if (d.outage_seconds > 0)
+                    d.health = domain::DayHealth::kOutage;
+                else if (d.degraded_seconds > 0)
+                    d.health = domain::DayHealth::kDegraded;
+                else if (d.checks > 0)
+                    d.health = domain::DayHealth::kOperational;
             }
             out.monitors.push_back(std::move(u));
         }

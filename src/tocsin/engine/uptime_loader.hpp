@@ -22,8 +22,12 @@ class SnapshotPublisher;
 /// Per-day confirmed outage/degraded seconds from a monitor's events, for the 90 UTC days
 /// ending with the day of `now`. `initial` is the state before the first event (or the
 /// current state when there are none). Pure; exposed for tests.
-void AccumulateHealth(const std::vector<store::MonitorEvent>& events, monitor::Outcome initial, TimePoint now,
-                      std::vector<domain::DayUptime>& days);
+void AccumulateHealth(
+    const std::vector<store::MonitorEvent>& events,
+    monitor::Outcome initial,
+    TimePoint now,
+    std::vector<domain::DayUptime>& days
+);
 
 /// Reloads once a minute, and within a second after Poke() (a monitor was added, changed
 /// or changed state), so a new monitor's bar appears without waiting for the minute.

@@ -6,14 +6,22 @@ namespace tocsin::http {
 
 std::string_view ToString(Method m) {
     switch (m) {
-        case Method::kGet: return "GET";
-        case Method::kHead: return "HEAD";
-        case Method::kPost: return "POST";
-        case Method::kPut: return "PUT";
-        case Method::kPatch: return "PATCH";
-        case Method::kDelete: return "DELETE";
-        case Method::kOptions: return "OPTIONS";
-        case Method::kOther: return "OTHER";
+        case Method::kGet:
+            return "GET";
+        case Method::kHead:
+            return "HEAD";
+        case Method::kPost:
+            return "POST";
+        case Method::kPut:
+            return "PUT";
+        case Method::kPatch:
+            return "PATCH";
+        case Method::kDelete:
+            return "DELETE";
+        case Method::kOptions:
+            return "OPTIONS";
+        case Method::kOther:
+            return "OTHER";
     }
     return "OTHER";
 }
@@ -70,10 +78,18 @@ std::string PercentDecode(std::string_view s, bool plus_is_space) {
 
 void WriteProblem(Response& res, int status, std::string_view type, std::string_view detail, std::string_view field) {
     static constexpr std::pair<int, std::string_view> kTitles[] = {
-        {400, "Bad Request"},      {401, "Unauthorized"},          {403, "Forbidden"},
-        {404, "Not Found"},        {405, "Method Not Allowed"},    {409, "Conflict"},
-        {413, "Payload Too Large"}, {415, "Unsupported Media Type"}, {422, "Unprocessable Entity"},
-        {429, "Too Many Requests"}, {431, "Request Header Fields Too Large"}, {500, "Internal Server Error"},
+        {400, "Bad Request"},
+        {401, "Unauthorized"},
+        {403, "Forbidden"},
+        {404, "Not Found"},
+        {405, "Method Not Allowed"},
+        {409, "Conflict"},
+        {413, "Payload Too Large"},
+        {415, "Unsupported Media Type"},
+        {422, "Unprocessable Entity"},
+        {429, "Too Many Requests"},
+        {431, "Request Header Fields Too Large"},
+        {500, "Internal Server Error"},
         {503, "Service Unavailable"},
     };
     std::string_view title = "Error";

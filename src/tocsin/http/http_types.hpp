@@ -78,7 +78,9 @@ private:
 };
 
 /// Fills `res` with an RFC 7807 application/problem+json body.
-void WriteProblem(Response& res, int status, std::string_view type, std::string_view detail, std::string_view field = {});
+void WriteProblem(
+    Response& res, int status, std::string_view type, std::string_view detail, std::string_view field = {}
+);
 
 /// Percent-decodes `s` ('+' as space when `plus_is_space`). Invalid escapes are kept as is.
 std::string PercentDecode(std::string_view s, bool plus_is_space);

@@ -33,7 +33,9 @@ public:
         std::vector<Method> allowed;
     };
     /// Finds the handler; fills `params` with captured segments.
-    [[nodiscard]] Match Find(Method method, std::string_view path, std::vector<std::pair<std::string, std::string>>& params) const;
+    [[nodiscard]] Match Find(
+        Method method, std::string_view path, std::vector<std::pair<std::string, std::string>>& params
+    ) const;
     [[nodiscard]] const Handler* Fallback() const { return fallback_ ? &fallback_ : nullptr; }
 
     struct RouteInfo {

@@ -22,14 +22,22 @@ using BeastRequest = bhttp::request<bhttp::string_body>;
 
 Method ToMethod(bhttp::verb v) {
     switch (v) {
-        case bhttp::verb::get: return Method::kGet;
-        case bhttp::verb::head: return Method::kHead;
-        case bhttp::verb::post: return Method::kPost;
-        case bhttp::verb::put: return Method::kPut;
-        case bhttp::verb::patch: return Method::kPatch;
-        case bhttp::verb::delete_: return Method::kDelete;
-        case bhttp::verb::options: return Method::kOptions;
-        default: return Method::kOther;
+        case bhttp::verb::get:
+            return Method::kGet;
+        case bhttp::verb::head:
+            return Method::kHead;
+        case bhttp::verb::post:
+            return Method::kPost;
+        case bhttp::verb::put:
+            return Method::kPut;
+        case bhttp::verb::patch:
+            return Method::kPatch;
+        case bhttp::verb::delete_:
+            return Method::kDelete;
+        case bhttp::verb::options:
+            return Method::kOptions;
+        default:
+            return Method::kOther;
     }
 }
 
@@ -58,7 +66,8 @@ Result<void> ServerOptions::Validate() const {
     if (body_limit < 1024) return Error::Invalid("server.body_limit", "must be at least 1024 bytes");
     if (header_limit < 1024) return Error::Invalid("server.header_limit", "must be at least 1024 bytes");
     if (io_threads < 1 || io_threads > 64) return Error::Invalid("server.io_threads", "must be 1 to 64");
-    if (blocking_threads < 1 || blocking_threads > 64) return Error::Invalid("server.blocking_threads", "must be 1 to 64");
+    if (blocking_threads < 1 || blocking_threads > 64)
+        return Error::Invalid("server.blocking_threads", "must be 1 to 64");
     if (read_timeout.count() <= 0) return Error::Invalid("server.read_timeout", "must be positive");
     return {};
 }
@@ -105,9 +114,15 @@ struct Server::Impl {
 
     void Count(int status) {
         switch (StatusClass(status)[0]) {
-            case '2': requests_2xx.Add(); break;
-            case '3': requests_3xx.Add(); break;
-            case '4': requests_4xx.Add(); break;
+            case '2':
+                requests_2xx.Add();
+                break;
+            case '3':
+                requests_3xx.Add();
+                break;
+            case '4':
+                requests_4xx.Add();
+                break;
             default:
                 if (status >= 500) requests_5xx.Add();
                 break;
@@ -164,7 +179,9 @@ struct Server::Impl {
         }
     }
 
-    asio::awaitable<void> WriteProblemAndClose(beast::tcp_stream& stream, int status, std::string_view type, std::string_view detail) {
+    asio::awaitable<void> WriteProblemAndClose(
+        beast::tcp_stream& stream, int status, std::string_view type, std::string_view detail
+    ) {
         Response res;
         WriteProblem(res, status, type, detail);
         bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(status), 11};
@@ -195,12 +212,16 @@ struct Server::Impl {
             // idle_timeout.
             if (buffer.size() == 0) {
                 stream.expires_after(options.idle_timeout);
-                auto n = co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+                auto n = co_await stream.async_read_some(
+                    buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec)
+                );
                 buffer.commit(n);
             }
             if (!ec) {
                 stream.expires_after(options.read_timeout);
-                co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+                co_await bhttp::async_read_header(
+                    stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec)
+                );
             }
             if (!ec) {
                 stream.expires_after(options.read_timeout);
@@ -211,8 +232,12 @@ struct Server::Impl {
                 break;
             }
             if (ec == bhttp::error::body_limit) {
-                co_await WriteProblemAndClose(stream, 413, "body-too-large",
-                    "request body exceeds " + std::to_string(options.body_limit) + " bytes");
+                co_await WriteProblemAndClose(
+                    stream,
+                    413,
+                    "body-too-large",
+                    "request body exceeds " + std::to_string(options.body_limit) + " bytes"
+                );
                 break;
             }
             if (ec == bhttp::error::header_limit) {
@@ -254,7 +279,12 @@ struct Server::Impl {
             } else if (match.path_matched) {
                 std::string allow;
                 for (auto m : match.allowed) allow += (allow.empty() ? "" : ", ") + std::string(ToString(m));
-                WriteProblem(res, 405, "method-not-allowed", std::string(ToString(req.method)) + " is not allowed here; use " + allow);
+                WriteProblem(
+                    res,
+                    405,
+                    "method-not-allowed",
+                    std::string(ToString(req.method)) + " is not allowed here; use " + allow
+                );
                 res.SetHeader("Allow", allow);
             } else if (const Handler* fb = router.Fallback()) {
                 Dispatch(*fb, req, res);
@@ -342,7 +372,8 @@ Result<void> Server::Listen() {
     if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
         return Error::Unavailable(
-            "cannot listen on " + impl_->options.address + ":" + std::to_string(impl_->options.port) + ": " + ec.message()
+            "cannot listen on " + impl_->options.address + ":" + std::to_string(impl_->options.port) + ": " +
+            ec.message()
         );
     }
     // Signals are caught from here on, before the caller announces the port: a SIGTERM that

@@ -44,9 +44,11 @@ CheckResult Judge(const CheckPlan& plan, const std::string& location, TimePoint 
     }
     if (plan.degraded_threshold && obs.timings.total > *plan.degraded_threshold) {
         r.outcome = Outcome::kDegraded;
-        r.message = fmt::format("response time {} ms above the degraded threshold of {} ms",
-                                std::chrono::duration_cast<std::chrono::milliseconds>(obs.timings.total).count(),
-                                plan.degraded_threshold->count());
+        r.message = fmt::format(
+            "response time {} ms above the degraded threshold of {} ms",
+            std::chrono::duration_cast<std::chrono::milliseconds>(obs.timings.total).count(),
+            plan.degraded_threshold->count()
+        );
         return r;
     }
     r.outcome = Outcome::kUp;

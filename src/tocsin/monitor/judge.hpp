@@ -23,7 +23,8 @@ struct CheckPlan {
 
 /// down: not reached, or a condition failed (http without conditions: status >= 400);
 /// degraded: passed but total time above the threshold; up otherwise.
-[[nodiscard]] CheckResult Judge(const CheckPlan& plan, const std::string& location, TimePoint started_at,
-                                const Observation& obs);
+[[nodiscard]] CheckResult Judge(
+    const CheckPlan& plan, const std::string& location, TimePoint started_at, const Observation& obs
+);
 
 }  // namespace tocsin::monitor

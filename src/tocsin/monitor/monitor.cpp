@@ -3,8 +3,8 @@
 #include "tocsin/domain/component.hpp"
 #include "tocsin/monitor/condition.hpp"
 
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
+#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <array>
@@ -22,7 +22,8 @@ constexpr std::array<std::pair<MonitorType, std::string_view>, 6> kTypes{{
     {MonitorType::kHeartbeat, "heartbeat"},
 }};
 
-constexpr std::array<std::string_view, 10> kDnsTypes{"A", "AAAA", "CNAME", "MX", "NS", "TXT", "SOA", "PTR", "SRV", "CAA"};
+constexpr std::array<std::string_view, 10> kDnsTypes{
+    "A", "AAAA", "CNAME", "MX", "NS", "TXT", "SOA", "PTR", "SRV", "CAA"};
 
 bool ValidHost(std::string_view h) {
     if (h.empty() || h.size() > 253) return false;
@@ -42,17 +43,22 @@ Result<void> ValidateSpec(const CheckSpec& s) {
             if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->encoded_host().empty()) {
                 return Error::Invalid("url", "url must be an absolute http:// or https:// URL with a host");
             }
-            static constexpr std::array<std::string_view, 7> kMethods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+            static constexpr std::array<std::string_view, 7> kMethods{
+                "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
             if (std::find(kMethods.begin(), kMethods.end(), s.method) == kMethods.end()) {
                 return Error::Invalid("method", "method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
             }
             for (std::size_t i = 0; i < s.headers.size(); ++i) {
                 const auto& [name, value] = s.headers[i];
                 bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-                    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+                    return std::isalnum(static_cast<unsigned char>(c)) ||
+                           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
                 });
                 if (!ok || value.find_first_of("\r\n") != std::string::npos) {
-                    return Error::Invalid(fmt::format("headers.{}", name), "header names must be tokens and values must not contain line breaks");
+                    return Error::Invalid(
+                        fmt::format("headers.{}", name),
+                        "header names must be tokens and values must not contain line breaks"
+                    );
                 }
             }
             if (s.body.size() > 64 * 1024) return Error::Invalid("body", "body must be at most 64 KiB");
@@ -69,7 +75,9 @@ Result<void> ValidateSpec(const CheckSpec& s) {
         case MonitorType::kDns:
             if (!ValidHost(s.host)) return Error::Invalid("host", "host must be the DNS name to look up");
             if (std::find(kDnsTypes.begin(), kDnsTypes.end(), s.dns_record_type) == kDnsTypes.end()) {
-                return Error::Invalid("dns_record_type", "dns_record_type must be one of A, AAAA, CNAME, MX, NS, TXT, SOA, PTR, SRV, CAA");
+                return Error::Invalid(
+                    "dns_record_type", "dns_record_type must be one of A, AAAA, CNAME, MX, NS, TXT, SOA, PTR, SRV, CAA"
+                );
             }
             if (!s.dns_resolver.empty() && !ValidHost(s.dns_resolver)) {
                 return Error::Invalid("dns_resolver", "dns_resolver must be an IP address, optionally with :port");
@@ -122,14 +130,22 @@ Result<void> Validate(const Monitor& m) {
         bool ok = !l.empty() && l.size() <= 64 && std::all_of(l.begin(), l.end(), [](char c) {
             return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
         });
-        if (!ok) return Error::Invalid(fmt::format("locations[{}]", i), "a location is 1 to 64 letters, digits, '-', '_' or '.'");
-        if (!seen.insert(l).second) return Error::Invalid(fmt::format("locations[{}]", i), "location " + l + " is listed twice");
+        if (!ok)
+            return Error::Invalid(
+                fmt::format("locations[{}]", i), "a location is 1 to 64 letters, digits, '-', '_' or '.'"
+            );
+        if (!seen.insert(l).second)
+            return Error::Invalid(fmt::format("locations[{}]", i), "location " + l + " is listed twice");
     }
     if (m.spec.type == MonitorType::kHeartbeat && m.locations != std::vector<std::string>{"local"}) {
-        return Error::Invalid("locations", "a heartbeat monitor is received by the server itself: locations must be [\"local\"]");
+        return Error::Invalid(
+            "locations", "a heartbeat monitor is received by the server itself: locations must be [\"local\"]"
+        );
     }
     if (m.quorum < 1 || m.quorum > static_cast<int>(m.locations.size())) {
-        return Error::Invalid("quorum", fmt::format("quorum must be between 1 and the number of locations ({})", m.locations.size()));
+        return Error::Invalid(
+            "quorum", fmt::format("quorum must be between 1 and the number of locations ({})", m.locations.size())
+        );
     }
     if (m.recovery_period < seconds(0) || m.recovery_period > seconds(86'400)) {
         return Error::Invalid("recovery_period_s", "recovery_period_s must be between 0 and 86400");
@@ -146,10 +162,15 @@ Result<void> Validate(const Monitor& m) {
             return Error::Invalid(prefix + ".component_id", "component " + c.component_id + " is linked twice");
         }
         using Named = std::pair<const char*, const std::string*>;
-        for (const auto& [key, value] : {Named{"down_status", &c.down_status}, Named{"degraded_status", &c.degraded_status}}) {
+        for (const auto& [key, value] :
+             {Named{"down_status", &c.down_status}, Named{"degraded_status", &c.degraded_status}}) {
             auto st = domain::ParseComponentStatus(*value);
-            if (!st || *st == domain::ComponentStatus::kOperational || *st == domain::ComponentStatus::kUnderMaintenance) {
-                return Error::Invalid(prefix + "." + key, std::string(key) + " must be degraded_performance, partial_outage or major_outage");
+            if (!st || *st == domain::ComponentStatus::kOperational ||
+                *st == domain::ComponentStatus::kUnderMaintenance) {
+                return Error::Invalid(
+                    prefix + "." + key,
+                    std::string(key) + " must be degraded_performance, partial_outage or major_outage"
+                );
             }
         }
     }

@@ -28,17 +28,17 @@ struct CheckSpec {
     std::string method = "GET";
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
-    std::string basic_user;      // basic auth when not empty
+    std::string basic_user;  // basic auth when not empty
     std::string basic_password;
-    std::string bearer_token;    // "Authorization: Bearer" when not empty
+    std::string bearer_token;  // "Authorization: Bearer" when not empty
     bool follow_redirects = true;
-    bool verify_tls = true;      // http (https URLs) and tls
-    std::string ca_pem;          // extra trusted CA certificates (PEM), empty: system store
+    bool verify_tls = true;  // http (https URLs) and tls
+    std::string ca_pem;      // extra trusted CA certificates (PEM), empty: system store
 
     // tcp, tls, icmp, dns (the name to look up): host name or IP literal.
     std::string host;
-    int port = 0;                // tcp, tls (default 443)
-    std::string server_name;     // tls: SNI and name to verify; empty: host
+    int port = 0;             // tcp, tls (default 443)
+    std::string server_name;  // tls: SNI and name to verify; empty: host
 
     // dns
     std::string dns_record_type = "A";  // A, AAAA, CNAME, MX, NS, TXT, SOA, PTR, SRV, CAA
@@ -50,7 +50,7 @@ struct CheckSpec {
 /// What the linked component's status becomes for each confirmed monitor state.
 struct ComponentLink {
     std::string component_id;
-    std::string down_status = "major_outage";              // a component status name
+    std::string down_status = "major_outage";  // a component status name
     std::string degraded_status = "degraded_performance";
 };
 
@@ -62,8 +62,8 @@ struct Monitor {
     /// (http: [STATUS] < 400; others: reached).
     std::vector<std::string> conditions;
 
-    std::chrono::seconds interval{60};         // >= 10 s
-    int retries = 1;                           // failures before a location is down: retries + 1 in a row
+    std::chrono::seconds interval{60};  // >= 10 s
+    int retries = 1;                    // failures before a location is down: retries + 1 in a row
     std::optional<std::chrono::milliseconds> degraded_threshold;  // slower than this: degraded
     std::vector<std::string> locations{"local"};
     int quorum = 1;                            // locations that must agree before the monitor is down

@@ -3,8 +3,8 @@
 #include "tocsin/common/time_format.hpp"
 #include "tocsin/monitor/monitor_state.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <limits>
 #include <set>
@@ -18,19 +18,51 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 const std::set<std::string_view> kKnown = {
-    "id", "name", "type", "url", "method", "headers", "body", "basic_auth", "bearer_token", "follow_redirects",
-    "verify_tls", "ca_pem", "host", "port", "server_name", "dns_record_type", "dns_resolver", "timeout_ms",
-    "interval_s", "retries", "degraded_threshold_ms", "locations", "quorum", "recovery_period_s", "components",
-    "create_incidents", "heartbeat_grace_s", "conditions", "enabled",
+    "id",
+    "name",
+    "type",
+    "url",
+    "method",
+    "headers",
+    "body",
+    "basic_auth",
+    "bearer_token",
+    "follow_redirects",
+    "verify_tls",
+    "ca_pem",
+    "host",
+    "port",
+    "server_name",
+    "dns_record_type",
+    "dns_resolver",
+    "timeout_ms",
+    "interval_s",
+    "retries",
+    "degraded_threshold_ms",
+    "locations",
+    "quorum",
+    "recovery_period_s",
+    "components",
+    "create_incidents",
+    "heartbeat_grace_s",
+    "conditions",
+    "enabled",
     // output-only fields, accepted and ignored so that a GET can be sent back as a PATCH
-    "source", "created_at", "updated_at", "secrets_set", "state", "heartbeat_url",
+    "source",
+    "created_at",
+    "updated_at",
+    "secrets_set",
+    "state",
+    "heartbeat_url",
 };
-const std::set<std::string_view> kOutputOnly = {"id", "source", "created_at", "updated_at", "secrets_set", "state", "heartbeat_url"};
+const std::set<std::string_view> kOutputOnly = {
+    "id", "source", "created_at", "updated_at", "secrets_set", "state", "heartbeat_url"};
 
 Result<std::string> GetString(const json::value& v, const std::string& field, std::size_t max_len) {
     if (!v.is_string()) return Error::Invalid(field, field + " must be a string");
     const auto& s = v.get_string();
-    if (s.size() > max_len) return Error::Invalid(field, fmt::format("{} must be at most {} characters", field, max_len));
+    if (s.size() > max_len)
+        return Error::Invalid(field, fmt::format("{} must be at most {} characters", field, max_len));
     return std::string(s);
 }
 
@@ -54,7 +86,9 @@ Result<bool> GetBool(const json::value& v, const std::string& field) {
     return v.get_bool();
 }
 
-Result<std::vector<std::string>> GetStrings(const json::value& v, const std::string& field, std::size_t max_items, std::size_t max_len) {
+Result<std::vector<std::string>> GetStrings(
+    const json::value& v, const std::string& field, std::size_t max_items, std::size_t max_len
+) {
     if (!v.is_array()) return Error::Invalid(field, field + " must be an array of strings");
     const auto& a = v.get_array();
     if (a.size() > max_items) return Error::Invalid(field, fmt::format("{} holds at most {} items", field, max_items));
@@ -68,7 +102,8 @@ Result<std::vector<std::string>> GetStrings(const json::value& v, const std::str
 
 Result<void> Apply(const json::object& o, Monitor& m) {
     for (const auto& kv : o) {
-        if (!kKnown.contains(kv.key())) return Error::Invalid(std::string(kv.key()), "unknown field " + std::string(kv.key()));
+        if (!kKnown.contains(kv.key()))
+            return Error::Invalid(std::string(kv.key()), "unknown field " + std::string(kv.key()));
     }
     auto field = [&](std::string_view key) -> const json::value* {
         if (kOutputOnly.contains(key)) return nullptr;
@@ -83,7 +118,8 @@ Result<void> Apply(const json::object& o, Monitor& m) {
         TOCSIN_ASSIGN(s, GetString(*v, "type", 32));
         auto t = ParseMonitorType(s);
         if (!t) return Error::Invalid("type", "type must be one of http, tcp, dns, tls, icmp, heartbeat");
-        if (!m.id.empty() && *t != m.spec.type) return Error::Invalid("type", "the type of a monitor cannot change; create a new monitor");
+        if (!m.id.empty() && *t != m.spec.type)
+            return Error::Invalid("type", "the type of a monitor cannot change; create a new monitor");
         m.spec.type = *t;
     }
     auto& s = m.spec;
@@ -114,10 +150,15 @@ Result<void> Apply(const json::object& o, Monitor& m) {
             s.basic_user.clear();
             s.basic_password.clear();
         } else {
-            if (!v->is_object()) return Error::Invalid("basic_auth", "basic_auth must be {\"username\": ..., \"password\": ...} or null");
+            if (!v->is_object())
+                return Error::Invalid(
+                    "basic_auth", "basic_auth must be {\"username\": ..., \"password\": ...} or null"
+                );
             for (const auto& kv : v->get_object()) {
                 if (kv.key() != "username" && kv.key() != "password") {
-                    return Error::Invalid("basic_auth." + std::string(kv.key()), "unknown field basic_auth." + std::string(kv.key()));
+                    return Error::Invalid(
+                        "basic_auth." + std::string(kv.key()), "unknown field basic_auth." + std::string(kv.key())
+                    );
                 }
             }
             if (auto it = v->get_object().find("username"); it != v->get_object().end()) {
@@ -203,7 +244,8 @@ Result<void> Apply(const json::object& o, Monitor& m) {
         m.recovery_period = seconds(x);
     }
     if (auto* v = field("components")) {
-        if (!v->is_array()) return Error::Invalid("components", "components must be an array of {\"component_id\": ...}");
+        if (!v->is_array())
+            return Error::Invalid("components", "components must be an array of {\"component_id\": ...}");
         if (v->get_array().size() > 100) return Error::Invalid("components", "at most 100 components");
         m.components.clear();
         for (std::size_t i = 0; i < v->get_array().size(); ++i) {
@@ -289,7 +331,8 @@ json::object MonitorToJson(const Monitor& m, Secrets secrets) {
         o["verify_tls"] = s.verify_tls;
         o["ca_pem"] = s.ca_pem;
     }
-    if (s.type == MonitorType::kTcp || s.type == MonitorType::kTls || s.type == MonitorType::kIcmp || s.type == MonitorType::kDns) {
+    if (s.type == MonitorType::kTcp || s.type == MonitorType::kTls || s.type == MonitorType::kIcmp ||
+        s.type == MonitorType::kDns) {
         o["host"] = s.host;
     }
     if (s.type == MonitorType::kTcp || s.type == MonitorType::kTls) o["port"] = s.port;
@@ -313,7 +356,8 @@ json::object MonitorToJson(const Monitor& m, Secrets secrets) {
     o["timeout_ms"] = s.timeout.count();
     o["interval_s"] = m.interval.count();
     o["retries"] = m.retries;
-    o["degraded_threshold_ms"] = m.degraded_threshold ? json::value(m.degraded_threshold->count()) : json::value(nullptr);
+    o["degraded_threshold_ms"] =
+        m.degraded_threshold ? json::value(m.degraded_threshold->count()) : json::value(nullptr);
     json::array locations;
     for (const auto& l : m.locations) locations.emplace_back(l);
     o["locations"] = std::move(locations);
@@ -321,7 +365,8 @@ json::object MonitorToJson(const Monitor& m, Secrets secrets) {
     o["recovery_period_s"] = m.recovery_period.count();
     json::array components;
     for (const auto& c : m.components) {
-        components.push_back(json::object{{"component_id", c.component_id}, {"down_status", c.down_status}, {"degraded_status", c.degraded_status}});
+        components.push_back(json::object{
+            {"component_id", c.component_id}, {"down_status", c.down_status}, {"degraded_status", c.degraded_status}});
     }
     o["components"] = std::move(components);
     o["create_incidents"] = m.create_incidents;
@@ -348,7 +393,8 @@ Result<Monitor> MonitorFromStoredJson(const std::string& text) {
     auto o = v.get_object();
     Monitor m;
     if (auto* id = o.if_contains("id"); id && id->is_string()) m.id = std::string(id->get_string());
-    if (auto* h = o.if_contains("heartbeat_token_hash"); h && h->is_string()) m.heartbeat_token_hash = std::string(h->get_string());
+    if (auto* h = o.if_contains("heartbeat_token_hash"); h && h->is_string())
+        m.heartbeat_token_hash = std::string(h->get_string());
     if (auto* src = o.if_contains("source"); src && src->is_string()) m.source = std::string(src->get_string());
     if (auto* t = o.if_contains("created_at"); t && t->is_string()) {
         if (auto p = ParseIso8601(t->get_string())) m.created_at = *p;
@@ -445,9 +491,12 @@ std::string MonitorStateToStoredJson(const MonitorState& s) {
     json::object locations;
     for (const auto& [name, l] : s.locations) {
         locations[name] = json::object{
-            {"confirmed", OutcomeName(l.confirmed)}, {"failures_in_row", l.failures_in_row},
-            {"degraded_in_row", l.degraded_in_row}, {"last_outcome", OutcomeName(l.last_outcome)},
-            {"last_at", ToMillis(l.last_at)}, {"last_message", l.last_message}};
+            {"confirmed", OutcomeName(l.confirmed)},
+            {"failures_in_row", l.failures_in_row},
+            {"degraded_in_row", l.degraded_in_row},
+            {"last_outcome", OutcomeName(l.last_outcome)},
+            {"last_at", ToMillis(l.last_at)},
+            {"last_message", l.last_message}};
     }
     o["locations"] = std::move(locations);
     o["incident_id"] = s.incident_id;
@@ -498,9 +547,15 @@ Result<void> MonitorStateFromStoredJson(const std::string& text, MonitorState& s
             if (id.is_string()) s.auto_update_ids.emplace_back(id.get_string());
         }
     }
-    if (auto t = num(o, "resolved_at")) s.resolved_at = FromMillis(*t); else s.resolved_at.reset();
+    if (auto t = num(o, "resolved_at"))
+        s.resolved_at = FromMillis(*t);
+    else
+        s.resolved_at.reset();
     s.resolved_incident_id = str(o, "resolved_incident_id");
-    if (auto t = num(o, "last_ping_at")) s.last_ping_at = FromMillis(*t); else s.last_ping_at.reset();
+    if (auto t = num(o, "last_ping_at"))
+        s.last_ping_at = FromMillis(*t);
+    else
+        s.last_ping_at.reset();
     auto* owns = o.if_contains("owns_components");
     s.owns_components = owns && owns->is_bool() && owns->get_bool();
     auto* pending = o.if_contains("pending");

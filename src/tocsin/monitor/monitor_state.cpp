@@ -17,7 +17,9 @@ bool IsFresh(const Monitor& m, const LocationState& l, TimePoint now) {
 }
 
 // The confirmed state of the whole monitor from its locations as of `now`.
-Outcome Vote(const Monitor& m, const MonitorState& state, TimePoint now, std::vector<std::string>& voters, std::string& message) {
+Outcome Vote(
+    const Monitor& m, const MonitorState& state, TimePoint now, std::vector<std::string>& voters, std::string& message
+) {
     int down = 0;
     int degraded_or_down = 0;
     std::vector<std::string> down_at;
@@ -82,8 +84,10 @@ std::optional<StateChange> ApplyResult(const Monitor& m, MonitorState& state, co
         case Outcome::kDegraded:
             l.failures_in_row = 0;
             ++l.degraded_in_row;
-            if (l.degraded_in_row > m.retries) l.confirmed = Outcome::kDegraded;
-            else if (l.confirmed == Outcome::kDown) l.confirmed = Outcome::kDegraded;  // it answers again
+            if (l.degraded_in_row > m.retries)
+                l.confirmed = Outcome::kDegraded;
+            else if (l.confirmed == Outcome::kDown)
+                l.confirmed = Outcome::kDegraded;  // it answers again
             break;
         case Outcome::kDown:
             ++l.failures_in_row;

@@ -23,8 +23,8 @@ namespace tocsin::monitor {
 
 struct LocationState {
     Outcome confirmed = Outcome::kUp;
-    int failures_in_row = 0;   // down results in a row
-    int degraded_in_row = 0;   // degraded (or down) results in a row
+    int failures_in_row = 0;  // down results in a row
+    int degraded_in_row = 0;  // degraded (or down) results in a row
     Outcome last_outcome = Outcome::kUp;
     TimePoint last_at{};
     std::string last_message;
@@ -34,14 +34,14 @@ struct LocationState {
 struct MonitorState {
     std::string monitor_id;
     Outcome state = Outcome::kUp;
-    TimePoint since{};  // when `state` began
+    TimePoint since{};    // when `state` began
     std::string message;  // the message of the result that confirmed the state
     std::map<std::string, LocationState> locations;
 
     // automation bookkeeping (service/monitor_ops)
-    std::string incident_id;             // the open automatic incident, if any
+    std::string incident_id;                   // the open automatic incident, if any
     std::vector<std::string> auto_update_ids;  // the updates automation wrote on it (any other: a human took over)
-    std::optional<TimePoint> resolved_at;  // when automation last resolved an incident
+    std::optional<TimePoint> resolved_at;      // when automation last resolved an incident
     std::string resolved_incident_id;
     std::optional<TimePoint> last_ping_at;  // heartbeat monitors
     bool owns_components = false;           // automation set component statuses without an incident

@@ -42,9 +42,17 @@ std::optional<Enum> Lookup(const std::array<std::pair<Enum, std::string_view>, N
 
 }  // namespace
 
-std::string_view OutcomeName(Outcome o) { return NameOf(kOutcomes, o); }
-std::optional<Outcome> ParseOutcome(std::string_view s) { return Lookup(kOutcomes, s); }
-std::string_view ErrorClassName(ErrorClass e) { return NameOf(kErrorClasses, e); }
-std::optional<ErrorClass> ParseErrorClass(std::string_view s) { return Lookup(kErrorClasses, s); }
+std::string_view OutcomeName(Outcome o) {
+    return NameOf(kOutcomes, o);
+}
+std::optional<Outcome> ParseOutcome(std::string_view s) {
+    return Lookup(kOutcomes, s);
+}
+std::string_view ErrorClassName(ErrorClass e) {
+    return NameOf(kErrorClasses, e);
+}
+std::optional<ErrorClass> ParseErrorClass(std::string_view s) {
+    return Lookup(kErrorClasses, s);
+}
 
 }  // namespace tocsin::monitor

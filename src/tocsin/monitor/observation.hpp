@@ -58,7 +58,7 @@ struct Observation {
     // HTTP
     int status_code = 0;
     std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
-    std::string body;             // at most kMaxBodyBytes; the rest is discarded
+    std::string body;                                          // at most kMaxBodyBytes; the rest is discarded
     bool body_truncated = false;
 
     // TLS (HTTPS and tls monitors): whole days until the leaf certificate's notAfter,
@@ -82,7 +82,7 @@ struct CheckResult {
     TimePoint at{};        // when the check started
     Outcome outcome = Outcome::kDown;
     ErrorClass error = ErrorClass::kNone;
-    std::string message;   // error or failed condition, empty when up
+    std::string message;  // error or failed condition, empty when up
     int status_code = 0;
     Timings timings;
     std::optional<int> certificate_days_left;

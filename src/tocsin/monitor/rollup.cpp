@@ -8,7 +8,9 @@ namespace tocsin::monitor {
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
-std::string_view RollupPeriodName(RollupPeriod p) { return p == RollupPeriod::kHour ? "hour" : "day"; }
+std::string_view RollupPeriodName(RollupPeriod p) {
+    return p == RollupPeriod::kHour ? "hour" : "day";
+}
 
 milliseconds RollupLength(RollupPeriod p) {
     return p == RollupPeriod::kHour ? milliseconds(3'600'000) : milliseconds(86'400'000);
@@ -40,7 +42,7 @@ Rollup Summarize(std::string monitor_id, RollupPeriod period, TimePoint start, s
     if (times.empty()) return r;
     std::sort(times.begin(), times.end());
     auto rank = [&](double q) {
-        auto idx = static_cast<std::size_t>(std::ceil(q * static_cast<double>(times.size()))) ;
+        auto idx = static_cast<std::size_t>(std::ceil(q * static_cast<double>(times.size())));
         return microseconds(times[std::clamp<std::size_t>(idx, 1, times.size()) - 1]);
     };
     r.p50 = rank(0.50);

@@ -47,10 +47,14 @@ struct ResultSample {
 
 /// Summarises the samples of one period (nearest-rank percentiles over checks that were
 /// not down; down checks carry timeouts, not response times).
-[[nodiscard]] Rollup Summarize(std::string monitor_id, RollupPeriod period, TimePoint start, std::vector<ResultSample> samples);
+[[nodiscard]] Rollup Summarize(
+    std::string monitor_id, RollupPeriod period, TimePoint start, std::vector<ResultSample> samples
+);
 
 /// Sums rollups (e.g. the hours of today) into one; percentiles are the check-weighted
 /// mean of the parts' percentiles (an approximation, documented as such in the API).
-[[nodiscard]] Rollup Combine(std::string monitor_id, RollupPeriod period, TimePoint start, const std::vector<Rollup>& parts);
+[[nodiscard]] Rollup Combine(
+    std::string monitor_id, RollupPeriod period, TimePoint start, const std::vector<Rollup>& parts
+);
 
 }  // namespace tocsin::monitor

@@ -13,7 +13,9 @@ namespace {
 
 using domain::Incident;
 
-std::string BaseUrl(const domain::PageState& s) { return s.settings.url; }
+std::string BaseUrl(const domain::PageState& s) {
+    return s.settings.url;
+}
 
 TimePoint LastChange(const domain::PageState& s) {
     TimePoint t = s.settings.updated_at;
@@ -36,12 +38,22 @@ std::string ICalText(std::string_view s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case ';': out += "\\;"; break;
-            case ',': out += "\\,"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': break;
-            default: out += c;
+            case '\\':
+                out += "\\\\";
+                break;
+            case ';':
+                out += "\\;";
+                break;
+            case ',':
+                out += "\\,";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -68,20 +80,23 @@ std::string Fold(const std::string& line) {
     return out + "\r\n";
 }
 
-std::string RssDate(TimePoint t) { return FormatHttpDate(t); }
+std::string RssDate(TimePoint t) {
+    return FormatHttpDate(t);
+}
 
 }  // namespace
 
 std::string RenderAtom(const domain::PageState& state, TimePoint, const std::string& lang, int limit) {
     const auto& cat = Catalog::Embedded();
     std::string base = BaseUrl(state);
-    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"" +
-                      lang + "\">\n";
+    std::string out =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"" + lang +
+        "\">\n";
     out += "  <id>tag:tocsin," + state.settings.page_id + ":history</id>\n";
     out += "  <title>" + EscapeHtml(state.settings.name + " – " + cat.Get(lang, "incident_history")) + "</title>\n";
     out += "  <link rel=\"alternate\" type=\"text/html\" href=\"" + EscapeHtml(base + "/?lang=" + lang) + "\"/>\n";
-    out += "  <link rel=\"self\" type=\"application/atom+xml\" href=\"" + EscapeHtml(base + "/history.atom?lang=" + lang) +
-           "\"/>\n";
+    out += "  <link rel=\"self\" type=\"application/atom+xml\" href=\"" +
+           EscapeHtml(base + "/history.atom?lang=" + lang) + "\"/>\n";
     out += "  <updated>" + FormatIso8601(LastChange(state)) + "</updated>\n";
     out += "  <author><name>" + EscapeHtml(state.settings.name) + "</name></author>\n";
     int n = 0;
@@ -106,7 +121,8 @@ std::string RenderRss(const domain::PageState& state, TimePoint, const std::stri
     const auto& cat = Catalog::Embedded();
     std::string base = BaseUrl(state);
     std::string out =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n";
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" "
+        "xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n";
     out += "  <title>" + EscapeHtml(state.settings.name + " – " + cat.Get(lang, "incident_history")) + "</title>\n";
     out += "  <link>" + EscapeHtml(base + "/?lang=" + lang) + "</link>\n";
     out += "  <atom:link rel=\"self\" type=\"application/rss+xml\" href=\"" +

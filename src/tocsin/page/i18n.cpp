@@ -54,6 +54,8 @@ const std::unordered_map<std::string, std::string>& Catalog::All(std::string_vie
     return it != langs_.end() ? it->second : langs_.at("en");
 }
 
-bool Catalog::Has(std::string_view lang) const { return langs_.count(std::string(lang)) > 0; }
+bool Catalog::Has(std::string_view lang) const {
+    return langs_.count(std::string(lang)) > 0;
+}
 
 }  // namespace tocsin::page

@@ -105,7 +105,8 @@ public:
         d.set("languages", langs);
         d.set("alternates", alternates);
         mu::list links;
-        for (const auto& l : state_.settings.footer_links) links.emplace_back(mu::object{{"label", l.label}, {"url", l.url}});
+        for (const auto& l : state_.settings.footer_links)
+            links.emplace_back(mu::object{{"label", l.label}, {"url", l.url}});
         d.set("has_footer_links", mu::data(!links.empty()));
         d.set("footer_links", links);
         d.set("uptime_href", UptimeHref());
@@ -385,13 +386,17 @@ public:
         mu::data d;
         d.set("months", months);
         d.set("page_label", cat_.Format(lang_, "page_n", std::to_string(page)));
-        d.set("newer_href", page > 1 ? mu::data(HistoryPath(page - 1) + (page - 1 == 1 ? "?" : "&") + "lang=" + lang_)
-                                     : mu::data(false));
+        d.set(
+            "newer_href",
+            page > 1 ? mu::data(HistoryPath(page - 1) + (page - 1 == 1 ? "?" : "&") + "lang=" + lang_) : mu::data(false)
+        );
         d.set("older_href", page < pages ? mu::data(HistoryPath(page + 1) + "&lang=" + lang_) : mu::data(false));
         return d;
     }
 
-    static std::string HistoryPath(int page) { return page == 1 ? "/history" : "/history?page=" + std::to_string(page); }
+    static std::string HistoryPath(int page) {
+        return page == 1 ? "/history" : "/history?page=" + std::to_string(page);
+    }
 
     mu::data IncidentPage(const Incident& inc) const {
         mu::data d;
@@ -456,8 +461,7 @@ struct SnapshotBuilder::Templates {
     }
 };
 
-SnapshotBuilder::SnapshotBuilder(PageOptions options)
-    : options_(options), templates_(std::make_unique<Templates>()) {}
+SnapshotBuilder::SnapshotBuilder(PageOptions options) : options_(options), templates_(std::make_unique<Templates>()) {}
 
 SnapshotBuilder::~SnapshotBuilder() = default;
 
@@ -476,12 +480,18 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build(
     for (const auto& a : state.settings.frame_ancestors) ancestors += " " + a;
     snap->content_security_policy =
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
-        "frame-ancestors" + (ancestors.empty() ? std::string(" 'none'") : ancestors);
+        "frame-ancestors" +
+        (ancestors.empty() ? std::string(" 'none'") : ancestors);
     snap->frame_options = ancestors.empty() ? "DENY" : "";
 
     std::string last_modified = FormatHttpDate(now);
-    auto add = [&](const std::string& key, std::string content_type, std::string body, bool localized, bool html,
-                   std::string cache_control, int status = 200) {
+    auto add = [&](const std::string& key,
+                   std::string content_type,
+                   std::string body,
+                   bool localized,
+                   bool html,
+                   std::string cache_control,
+                   int status = 200) {
         Entry e;
         e.status = status;
         e.content_type = std::move(content_type);
@@ -555,16 +565,22 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build(
         };
 
         auto st = domain::ComputePageStatus(state.components, state.incidents);
-        add(Snapshot::Key("/", lang), "text/html; charset=utf-8",
+        add(Snapshot::Key("/", lang),
+            "text/html; charset=utf-8",
             page(tpl.index, r.Index(), state.settings.name + " – " + cat.Get(lang, domain::I18nKey(st.condition)), "/"),
-            true, true, html_cache);
+            true,
+            true,
+            html_cache);
 
         int pages = r.HistoryPages();
         for (int p = 1; p <= pages; ++p) {
             std::string path = LanguageRenderer::HistoryPath(p);
-            add(Snapshot::Key(path, lang), "text/html; charset=utf-8",
+            add(Snapshot::Key(path, lang),
+                "text/html; charset=utf-8",
                 page(tpl.history, r.History(p), state.settings.name + " – " + cat.Get(lang, "incident_history"), path),
-                true, true, html_cache);
+                true,
+                true,
+                html_cache);
         }
         // One entry per range, like the history pages: no JavaScript switches the range.
         if (r.HasUptimePage()) {
@@ -580,29 +596,58 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build(
         }
         for (const auto& inc : state.incidents) {
             std::string path = "/incidents/" + inc.id;
-            add(Snapshot::Key(path, lang), "text/html; charset=utf-8",
-                page(tpl.incident, r.IncidentPage(inc), inc.name + " – " + state.settings.name, path), true, true,
+            add(Snapshot::Key(path, lang),
+                "text/html; charset=utf-8",
+                page(tpl.incident, r.IncidentPage(inc), inc.name + " – " + state.settings.name, path),
+                true,
+                true,
                 html_cache);
         }
-        add(Snapshot::Key("/404", lang), "text/html; charset=utf-8",
-            page(tpl.not_found, r.NotFound(), "404 – " + state.settings.name, "/"), true, true, "no-cache", 404);
+        add(Snapshot::Key("/404", lang),
+            "text/html; charset=utf-8",
+            page(tpl.not_found, r.NotFound(), "404 – " + state.settings.name, "/"),
+            true,
+            true,
+            "no-cache",
+            404);
 
-        add(Snapshot::Key("/history.atom", lang), "application/atom+xml; charset=utf-8",
-            RenderAtom(state, now, lang, options_.feed_entries), true, false, json_cache);
-        add(Snapshot::Key("/history.rss", lang), "application/rss+xml; charset=utf-8",
-            RenderRss(state, now, lang, options_.feed_entries), true, false, json_cache);
+        add(Snapshot::Key("/history.atom", lang),
+            "application/atom+xml; charset=utf-8",
+            RenderAtom(state, now, lang, options_.feed_entries),
+            true,
+            false,
+            json_cache);
+        add(Snapshot::Key("/history.rss", lang),
+            "application/rss+xml; charset=utf-8",
+            RenderRss(state, now, lang, options_.feed_entries),
+            true,
+            false,
+            json_cache);
     }
 
     for (auto& [path, body] : RenderV2Json(state, now, options_.feed_entries)) {
         add(Snapshot::Key(path), "application/json", std::move(body), false, false, json_cache);
     }
-    add(Snapshot::Key("/maintenance.ics"), "text/calendar; charset=utf-8", RenderICal(state, now), false, false, json_cache);
+    add(Snapshot::Key("/maintenance.ics"),
+        "text/calendar; charset=utf-8",
+        RenderICal(state, now),
+        false,
+        false,
+        json_cache);
     add(Snapshot::Key("/assets/page.css"), "text/css; charset=utf-8", tpl.page_css, false, false, asset_cache);
-    add(Snapshot::Key("/assets/theme.css"), "text/css; charset=utf-8",
-        ":root { --accent: " + state.settings.accent_color + "; }\n", false, false, asset_cache);
+    add(Snapshot::Key("/assets/theme.css"),
+        "text/css; charset=utf-8",
+        ":root { --accent: " + state.settings.accent_color + "; }\n",
+        false,
+        false,
+        asset_cache);
     add(Snapshot::Key("/favicon.svg"), "image/svg+xml", tpl.favicon, false, false, asset_cache);
     if (!state.settings.logo.empty()) {
-        add(Snapshot::Key("/assets/logo"), state.settings.logo_content_type, state.settings.logo, false, false,
+        add(Snapshot::Key("/assets/logo"),
+            state.settings.logo_content_type,
+            state.settings.logo,
+            false,
+            false,
             "public, max-age=300");
     }
     return snap;

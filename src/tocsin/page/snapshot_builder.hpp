@@ -16,9 +16,9 @@
 namespace tocsin::page {
 
 struct PageOptions {
-    int history_page_size = 20;     // incidents per /history page
-    int past_days_on_index = 7;     // days of "past incidents" on the front page
-    int feed_entries = 50;          // Atom/RSS items, and v2 list lengths
+    int history_page_size = 20;  // incidents per /history page
+    int past_days_on_index = 7;  // days of "past incidents" on the front page
+    int feed_entries = 50;       // Atom/RSS items, and v2 list lengths
 };
 
 class SnapshotBuilder {
@@ -41,7 +41,9 @@ private:
 // Pieces of the build, exposed for their own tests.
 
 /// Statuspage v2 documents keyed by path ("/api/v2/summary.json", ...).
-std::vector<std::pair<std::string, std::string>> RenderV2Json(const domain::PageState& state, TimePoint now, int list_limit);
+std::vector<std::pair<std::string, std::string>> RenderV2Json(
+    const domain::PageState& state, TimePoint now, int list_limit
+);
 /// Atom and RSS of incidents and maintenance, in `lang`.
 std::string RenderAtom(const domain::PageState& state, TimePoint now, const std::string& lang, int limit);
 std::string RenderRss(const domain::PageState& state, TimePoint now, const std::string& lang, int limit);

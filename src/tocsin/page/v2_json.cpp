@@ -1,9 +1,9 @@
 // Statuspage public API v2 documents (shared/reference/statuspage-v2.md): the same field
 // names, enums and nesting, so existing widgets and clients read a tocsin page unchanged.
+#include "tocsin/page/v2_json.hpp"
 #include "tocsin/common/time_format.hpp"
 #include "tocsin/domain/status_rollup.hpp"
 #include "tocsin/page/snapshot_builder.hpp"
-#include "tocsin/page/v2_json.hpp"
 
 #include <boost/json.hpp>
 
@@ -33,12 +33,18 @@ json::object PageJson(const domain::PageSettings& s, TimePoint updated_at) {
     };
 }
 
-bool IsUnresolved(const Incident& i) { return !i.IsClosed(); }
-bool IsUpcoming(const Incident& i) { return i.status == IncidentStatus::kScheduled; }
+bool IsUnresolved(const Incident& i) {
+    return !i.IsClosed();
+}
+bool IsUpcoming(const Incident& i) {
+    return i.status == IncidentStatus::kScheduled;
+}
 bool IsActiveMaintenance(const Incident& i) {
     return i.status == IncidentStatus::kInProgress || i.status == IncidentStatus::kVerifying;
 }
-bool Any(const Incident&) { return true; }
+bool Any(const Incident&) {
+    return true;
+}
 
 class V2Renderer {
 public:
@@ -52,7 +58,8 @@ public:
 
     json::array Components() const {
         json::array arr;
-        for (const auto& c : state_.components) arr.push_back(ComponentToV2(c, state_.components, state_.settings.page_id));
+        for (const auto& c : state_.components)
+            arr.push_back(ComponentToV2(c, state_.components, state_.settings.page_id));
         return arr;
     }
 
@@ -64,7 +71,9 @@ public:
         };
     }
 
-    json::object IncidentJson(const Incident& inc) const { return IncidentToV2(inc, state_.components, state_.settings); }
+    json::object IncidentJson(const Incident& inc) const {
+        return IncidentToV2(inc, state_.components, state_.settings);
+    }
 
     // Upcoming maintenance reads soonest window first (the state is ordered by creation).
     json::array UpcomingSoonestFirst() const {
@@ -97,8 +106,9 @@ private:
     TimePoint updated_at_{};
 };
 
-
-std::string Doc(json::object o) { return json::serialize(o); }
+std::string Doc(json::object o) {
+    return json::serialize(o);
+}
 
 }  // namespace
 
@@ -128,8 +138,9 @@ json::object ComponentToV2(const Component& c, const std::vector<Component>& all
     return o;
 }
 
-
-json::object IncidentToV2(const Incident& inc, const std::vector<Component>& all, const domain::PageSettings& settings) {
+json::object IncidentToV2(
+    const Incident& inc, const std::vector<Component>& all, const domain::PageSettings& settings
+) {
     json::array updates;
     for (const auto& u : inc.updates) {
         json::value affected = nullptr;
@@ -187,8 +198,9 @@ json::object IncidentToV2(const Incident& inc, const std::vector<Component>& all
     return o;
 }
 
-
-std::vector<std::pair<std::string, std::string>> RenderV2Json(const domain::PageState& state, TimePoint now, int limit) {
+std::vector<std::pair<std::string, std::string>> RenderV2Json(
+    const domain::PageState& state, TimePoint now, int limit
+) {
     V2Renderer r(state, now);
     const int unlimited = 1 << 30;
     std::vector<std::pair<std::string, std::string>> docs;

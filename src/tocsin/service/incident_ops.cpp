@@ -4,8 +4,8 @@
 #include "tocsin/common/time_format.hpp"
 #include "tocsin/domain/maintenance.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 namespace tocsin::service {
 namespace {
@@ -15,14 +15,20 @@ using domain::Incident;
 using domain::IncidentKind;
 using domain::IncidentStatus;
 
-bool Contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 int ImpactRank(domain::Impact i) {
     switch (i) {
-        case domain::Impact::kMinor: return 1;
-        case domain::Impact::kMajor: return 2;
-        case domain::Impact::kCritical: return 3;
-        default: return 0;
+        case domain::Impact::kMinor:
+            return 1;
+        case domain::Impact::kMajor:
+            return 2;
+        case domain::Impact::kCritical:
+            return 3;
+        default:
+            return 0;
     }
 }
 
@@ -43,7 +49,11 @@ std::string JsonEscape(std::string_view s) {
 
 // Sets one component and records the change on the update being built.
 Result<void> SetComponent(
-    store::Tx& tx, const std::string& id, ComponentStatus status, TimePoint now, domain::IncidentUpdate& update,
+    store::Tx& tx,
+    const std::string& id,
+    ComponentStatus status,
+    TimePoint now,
+    domain::IncidentUpdate& update,
     const std::string& field
 ) {
     TOCSIN_ASSIGN(found, tx.GetComponent(id));
@@ -62,8 +72,12 @@ Result<void> SetComponent(
 // True if another open incident or active maintenance still holds this component.
 Result<bool> HeldElsewhere(store::Tx& tx, const std::string& component_id, const std::string& except_incident) {
     store::IncidentFilter open;
-    open.statuses = {IncidentStatus::kInvestigating, IncidentStatus::kIdentified, IncidentStatus::kMonitoring,
-                     IncidentStatus::kInProgress, IncidentStatus::kVerifying};
+    open.statuses = {
+        IncidentStatus::kInvestigating,
+        IncidentStatus::kIdentified,
+        IncidentStatus::kMonitoring,
+        IncidentStatus::kInProgress,
+        IncidentStatus::kVerifying};
     open.limit = 1000;
     TOCSIN_ASSIGN(list, tx.ListIncidents(open));
     for (const auto& i : list) {
@@ -79,9 +93,10 @@ Result<domain::IncidentUpdate> PostUpdate(store::Tx& tx, Incident& inc, const Up
     IncidentStatus next = in.status.value_or(inc.status);
     if (!domain::IsValidStatusFor(inc.kind, next)) {
         return Error::Invalid(
-            "status", inc.kind == IncidentKind::kIncident
-                          ? "must be one of investigating, identified, monitoring, resolved, postmortem"
-                          : "must be one of scheduled, in_progress, verifying, completed"
+            "status",
+            inc.kind == IncidentKind::kIncident
+                ? "must be one of investigating, identified, monitoring, resolved, postmortem"
+                : "must be one of scheduled, in_progress, verifying, completed"
         );
     }
     if (in.body.size() > 65536) return Error::Invalid("body", "must be at most 65536 bytes");
@@ -110,12 +125,9 @@ Result<domain::IncidentUpdate> PostUpdate(store::Tx& tx, Incident& inc, const Up
             if (inc.kind == IncidentKind::kMaintenance && next == IncidentStatus::kInProgress &&
                 previous == IncidentStatus::kScheduled) {
                 target = ComponentStatus::kUnderMaintenance;
-            } else if (inc.kind == IncidentKind::kMaintenance && next == IncidentStatus::kCompleted &&
-                       comp->status == ComponentStatus::kUnderMaintenance) {
+            } else if (inc.kind == IncidentKind::kMaintenance && next == IncidentStatus::kCompleted && comp->status == ComponentStatus::kUnderMaintenance) {
                 target = domain::StatusBeforeMaintenance(inc, id);
-            } else if (inc.kind == IncidentKind::kIncident && domain::IsClosedStatus(next) &&
-                       !domain::IsClosedStatus(previous) && comp->status != ComponentStatus::kOperational &&
-                       comp->status != ComponentStatus::kUnderMaintenance) {
+            } else if (inc.kind == IncidentKind::kIncident && domain::IsClosedStatus(next) && !domain::IsClosedStatus(previous) && comp->status != ComponentStatus::kOperational && comp->status != ComponentStatus::kUnderMaintenance) {
                 TOCSIN_ASSIGN(held, HeldElsewhere(tx, id, inc.id));
                 if (!held) target = ComponentStatus::kOperational;
             }
@@ -151,8 +163,14 @@ Result<domain::IncidentUpdate> PostUpdate(store::Tx& tx, Incident& inc, const Up
     msg.created_at = now;
     msg.payload = fmt::format(
         R"({{"incident_id":"{}","update_id":"{}","kind":"{}","status":"{}","first":{},"automated":{},"deliver_notifications":{},"display_at":"{}"}})",
-        inc.id, u.id, domain::ToString(inc.kind), domain::ToString(next), inc.updates.size() == 1 ? "true" : "false",
-        inc.automated ? "true" : "false", u.deliver_notifications ? "true" : "false", JsonEscape(FormatIso8601(u.display_at))
+        inc.id,
+        u.id,
+        domain::ToString(inc.kind),
+        domain::ToString(next),
+        inc.updates.size() == 1 ? "true" : "false",
+        inc.automated ? "true" : "false",
+        u.deliver_notifications ? "true" : "false",
+        JsonEscape(FormatIso8601(u.display_at))
     );
     TOCSIN_TRY(tx.EnqueueOutbox(msg));
     return u;
@@ -173,7 +191,8 @@ Result<Incident> CreateIncident(store::Tx& tx, const IncidentInput& in, TimePoin
     if (in.kind == IncidentKind::kMaintenance) {
         if (!in.scheduled_for) return Error::Invalid("scheduled_for", "is required for a maintenance");
         if (!in.scheduled_until) return Error::Invalid("scheduled_until", "is required for a maintenance");
-        if (*in.scheduled_until <= *in.scheduled_for) return Error::Invalid("scheduled_until", "must be after scheduled_for");
+        if (*in.scheduled_until <= *in.scheduled_for)
+            return Error::Invalid("scheduled_until", "must be after scheduled_for");
         inc.scheduled_for = in.scheduled_for;
         inc.scheduled_until = in.scheduled_until;
         inc.auto_in_progress = in.auto_in_progress;

@@ -27,8 +27,8 @@ struct ComponentChange {
 struct UpdateInput {
     std::optional<domain::IncidentStatus> status;  // unchanged if absent
     std::string body;
-    std::vector<ComponentChange> components;       // explicit component statuses
-    std::optional<TimePoint> display_at;           // back-dating; default now
+    std::vector<ComponentChange> components;  // explicit component statuses
+    std::optional<TimePoint> display_at;      // back-dating; default now
     bool deliver_notifications = true;
 };
 

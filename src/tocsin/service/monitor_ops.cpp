@@ -60,7 +60,8 @@ Result<Bilingual> Languages(store::Tx& tx) {
 
 template <class... Args>
 std::string Body(const Bilingual& b, std::string_view Texts::*text, const Args&... args) {
-    return fmt::format(fmt::runtime(b.first->*text), args...) + "\n\n" + fmt::format(fmt::runtime(b.second->*text), args...);
+    return fmt::format(fmt::runtime(b.first->*text), args...) + "\n\n" +
+           fmt::format(fmt::runtime(b.second->*text), args...);
 }
 
 // The linked components that exist and are not under a maintenance window now.
@@ -77,8 +78,9 @@ Result<std::vector<domain::Component>> AffectedComponents(store::Tx& tx, const m
         bool in_window = c->status == ComponentStatus::kUnderMaintenance;
         for (const auto& mt : maintenances) {
             if (std::find(mt.component_ids.begin(), mt.component_ids.end(), c->id) == mt.component_ids.end()) continue;
-            bool active = mt.status == IncidentStatus::kInProgress || mt.status == IncidentStatus::kVerifying ||
-                          (mt.scheduled_for && mt.scheduled_until && *mt.scheduled_for <= now && now < *mt.scheduled_until);
+            bool active =
+                mt.status == IncidentStatus::kInProgress || mt.status == IncidentStatus::kVerifying ||
+                (mt.scheduled_for && mt.scheduled_until && *mt.scheduled_for <= now && now < *mt.scheduled_until);
             if (active) in_window = true;
         }
         if (!in_window) out.push_back(std::move(*c));
@@ -96,10 +98,14 @@ std::string JoinNames(const std::vector<domain::Component>& comps, const std::st
     return out;
 }
 
-std::vector<ComponentChange> Changes(const monitor::Monitor& m, const std::vector<domain::Component>& comps, Outcome to) {
+std::vector<ComponentChange> Changes(
+    const monitor::Monitor& m, const std::vector<domain::Component>& comps, Outcome to
+) {
     std::vector<ComponentChange> out;
     for (const auto& c : comps) {
-        auto link = std::find_if(m.components.begin(), m.components.end(), [&](const auto& l) { return l.component_id == c.id; });
+        auto link = std::find_if(m.components.begin(), m.components.end(), [&](const auto& l) {
+            return l.component_id == c.id;
+        });
         const auto& name = to == Outcome::kDown ? link->down_status : link->degraded_status;
         out.push_back({c.id, domain::ParseComponentStatus(name).value_or(ComponentStatus::kMajorOutage)});
     }
@@ -123,16 +129,24 @@ Result<void> RecordEvent(store::Tx& tx, const monitor::StateChange& change, Time
         }
         message += c;
     }
-    msg.payload = fmt::format(R"({{"monitor_id":"{}","event_id":{},"from":"{}","to":"{}","at":{},"message":"{}","locations":[{}]}})",
-                              change.monitor_id, event_id, monitor::OutcomeName(change.from), monitor::OutcomeName(change.to),
-                              ToMillis(change.at), message, locations);
+    msg.payload = fmt::format(
+        R"({{"monitor_id":"{}","event_id":{},"from":"{}","to":"{}","at":{},"message":"{}","locations":[{}]}})",
+        change.monitor_id,
+        event_id,
+        monitor::OutcomeName(change.from),
+        monitor::OutcomeName(change.to),
+        ToMillis(change.at),
+        message,
+        locations
+    );
     return tx.EnqueueOutbox(msg);
 }
 
 // True if anyone but automation posted on the incident.
 bool TakenOver(const domain::Incident& inc, const monitor::MonitorState& state) {
     return std::any_of(inc.updates.begin(), inc.updates.end(), [&](const auto& u) {
-        return std::find(state.auto_update_ids.begin(), state.auto_update_ids.end(), u.id) == state.auto_update_ids.end();
+        return std::find(state.auto_update_ids.begin(), state.auto_update_ids.end(), u.id) ==
+               state.auto_update_ids.end();
     });
 }
 
@@ -151,7 +165,9 @@ Result<void> ValidateMonitorLinks(store::Tx& tx, const monitor::Monitor& m) {
 namespace {
 
 // Puts a down or degraded state on the page: components, and the automatic incident.
-Result<void> ApplyBadState(store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state, Outcome to, TimePoint now) {
+Result<void> ApplyBadState(
+    store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state, Outcome to, TimePoint now
+) {
     TOCSIN_ASSIGN(comps, AffectedComponents(tx, m, now));
     TOCSIN_ASSIGN(lang, Languages(tx));
     auto names = JoinNames(comps, m.name);
@@ -191,7 +207,8 @@ Result<void> ApplyBadState(store::Tx& tx, const monitor::Monitor& m, monitor::Mo
     // Flapping: reopen the incident resolved a moment ago instead of opening another.
     if (!state.resolved_incident_id.empty() && state.resolved_at && now - *state.resolved_at < kReopenWindow) {
         TOCSIN_ASSIGN(previous, tx.GetIncident(state.resolved_incident_id));
-        if (previous && previous->automated && previous->status == IncidentStatus::kResolved && !TakenOver(*previous, state)) {
+        if (previous && previous->automated && previous->status == IncidentStatus::kResolved &&
+            !TakenOver(*previous, state)) {
             UpdateInput in;
             in.status = IncidentStatus::kInvestigating;
             in.body = Body(lang, &Texts::reopened_body, names);
@@ -203,7 +220,8 @@ Result<void> ApplyBadState(store::Tx& tx, const monitor::Monitor& m, monitor::Mo
         }
     }
     IncidentInput in;
-    in.name = fmt::format(fmt::runtime(to == Outcome::kDown ? lang.first->outage_name : lang.first->degraded_name), names);
+    in.name =
+        fmt::format(fmt::runtime(to == Outcome::kDown ? lang.first->outage_name : lang.first->degraded_name), names);
     if (in.name.size() > 255) in.name = in.name.substr(0, 252) + "...";
     in.automated = true;
     in.first_update.status = IncidentStatus::kInvestigating;
@@ -218,8 +236,13 @@ Result<void> ApplyBadState(store::Tx& tx, const monitor::Monitor& m, monitor::Mo
 
 }  // namespace
 
-Result<void> ApplyMonitorChange(store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state,
-                                const monitor::StateChange& change, TimePoint now) {
+Result<void> ApplyMonitorChange(
+    store::Tx& tx,
+    const monitor::Monitor& m,
+    monitor::MonitorState& state,
+    const monitor::StateChange& change,
+    TimePoint now
+) {
     TOCSIN_TRY(RecordEvent(tx, change, now));
     if (change.to == Outcome::kUp) {
         state.pending = false;

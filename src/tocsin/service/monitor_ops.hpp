@@ -30,18 +30,26 @@ namespace tocsin::service {
 inline constexpr std::chrono::minutes kReopenWindow{30};
 
 /// Applies a confirmed change (already applied to `state`); saves `state`.
-[[nodiscard]] Result<void> ApplyMonitorChange(store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state,
-                                              const monitor::StateChange& change, TimePoint now);
+[[nodiscard]] Result<void> ApplyMonitorChange(
+    store::Tx& tx,
+    const monitor::Monitor& m,
+    monitor::MonitorState& state,
+    const monitor::StateChange& change,
+    TimePoint now
+);
 
 /// A monitor that went down while all its linked components were under maintenance is
 /// `pending`; once a window ends and it is still down or degraded, this applies its state
 /// (components, incident) as if it had just changed. Returns true if it changed anything.
-[[nodiscard]] Result<bool> ApplyPending(store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state, TimePoint now);
+[[nodiscard]] Result<bool> ApplyPending(
+    store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state, TimePoint now
+);
 
 /// Resolves the monitor's automatic incident once it has been up for its recovery period.
 /// Returns true if it changed anything (and saved `state`).
-[[nodiscard]] Result<bool> CompleteRecovery(store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state,
-                                            TimePoint now);
+[[nodiscard]] Result<bool> CompleteRecovery(
+    store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state, TimePoint now
+);
 
 /// Validates a monitor against the store (linked components exist and are not groups).
 [[nodiscard]] Result<void> ValidateMonitorLinks(store::Tx& tx, const monitor::Monitor& m);

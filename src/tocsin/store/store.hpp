@@ -122,14 +122,16 @@ public:
     // Monitors. The definition is stored whole; ListMonitors is ordered by name, then id.
     [[nodiscard]] virtual Result<std::vector<monitor::Monitor>> ListMonitors() = 0;
     [[nodiscard]] virtual Result<std::optional<monitor::Monitor>> GetMonitor(const std::string& id) = 0;
-    [[nodiscard]] virtual Result<std::optional<monitor::Monitor>> FindMonitorByHeartbeatHash(const std::string& hash) = 0;
+    [[nodiscard]] virtual Result<std::optional<monitor::Monitor>> FindMonitorByHeartbeatHash(const std::string& hash
+    ) = 0;
     [[nodiscard]] virtual Result<void> InsertMonitor(const monitor::Monitor& m) = 0;
     /// Replaces the definition; NotFound if there is no such monitor.
     [[nodiscard]] virtual Result<void> UpdateMonitor(const monitor::Monitor& m) = 0;
     /// Deletes the monitor with its state, results, events and rollups.
     [[nodiscard]] virtual Result<void> DeleteMonitor(const std::string& id) = 0;
 
-    [[nodiscard]] virtual Result<std::optional<monitor::MonitorState>> GetMonitorState(const std::string& monitor_id) = 0;
+    [[nodiscard]] virtual Result<std::optional<monitor::MonitorState>> GetMonitorState(const std::string& monitor_id
+    ) = 0;
     [[nodiscard]] virtual Result<std::vector<monitor::MonitorState>> ListMonitorStates() = 0;
     [[nodiscard]] virtual Result<void> SaveMonitorState(const monitor::MonitorState& s) = 0;
 
@@ -139,7 +141,8 @@ public:
     [[nodiscard]] virtual Result<std::vector<monitor::CheckResult>> ListCheckResults(const ResultFilter& f) = 0;
     /// Outcome and total time of every result of a monitor in [since, until), for rollups.
     [[nodiscard]] virtual Result<std::vector<monitor::ResultSample>> ListResultSamples(
-        const std::string& monitor_id, TimePoint since, TimePoint until) = 0;
+        const std::string& monitor_id, TimePoint since, TimePoint until
+    ) = 0;
     /// The oldest result time of a monitor, if any.
     [[nodiscard]] virtual Result<std::optional<TimePoint>> OldestResultAt(const std::string& monitor_id) = 0;
     /// Deletes results older than `before`; returns how many.
@@ -148,16 +151,19 @@ public:
     [[nodiscard]] virtual Result<std::int64_t> InsertMonitorEvent(const monitor::StateChange& c) = 0;
     /// Events of one monitor (all when monitor_id is empty) in [since, until), oldest first.
     [[nodiscard]] virtual Result<std::vector<MonitorEvent>> ListMonitorEvents(
-        const std::string& monitor_id, TimePoint since, TimePoint until) = 0;
+        const std::string& monitor_id, TimePoint since, TimePoint until
+    ) = 0;
 
     /// Inserts or replaces the rollup with the same (monitor, period, start).
     [[nodiscard]] virtual Result<void> SaveRollup(const monitor::Rollup& r) = 0;
     /// Oldest first.
     [[nodiscard]] virtual Result<std::vector<monitor::Rollup>> ListRollups(
-        const std::string& monitor_id, monitor::RollupPeriod period, TimePoint since, TimePoint until) = 0;
+        const std::string& monitor_id, monitor::RollupPeriod period, TimePoint since, TimePoint until
+    ) = 0;
     /// The start of the newest stored rollup of that period.
     [[nodiscard]] virtual Result<std::optional<TimePoint>> LatestRollupStart(
-        const std::string& monitor_id, monitor::RollupPeriod period) = 0;
+        const std::string& monitor_id, monitor::RollupPeriod period
+    ) = 0;
     [[nodiscard]] virtual Result<std::int64_t> DeleteRollupsBefore(monitor::RollupPeriod period, TimePoint before) = 0;
 
     // Users (the admin UI signs them in; the CLI creates them).

@@ -6,12 +6,16 @@ namespace tocsin::store::sqlite {
 
 Error SqliteError(int code, const std::string& message) {
     switch (code & 0xff) {
-        case SQLITE_CONSTRAINT: return Error::Conflict("constraint violated: " + message);
+        case SQLITE_CONSTRAINT:
+            return Error::Conflict("constraint violated: " + message);
         case SQLITE_BUSY:
-        case SQLITE_LOCKED: return Error::Unavailable("database busy: " + message);
+        case SQLITE_LOCKED:
+            return Error::Unavailable("database busy: " + message);
         case SQLITE_FULL:
-        case SQLITE_IOERR: return Error::Unavailable("database I/O error: " + message);
-        default: return Error::Internal("sqlite error " + std::to_string(code) + ": " + message);
+        case SQLITE_IOERR:
+            return Error::Unavailable("database I/O error: " + message);
+        default:
+            return Error::Internal("sqlite error " + std::to_string(code) + ": " + message);
     }
 }
 
@@ -56,9 +60,13 @@ std::string Statement::Text(int col) const {
     return p ? std::string(p, static_cast<std::size_t>(n)) : std::string();
 }
 
-std::int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+std::int64_t Statement::Int(int col) const {
+    return sqlite3_column_int64(stmt_, col);
+}
 
-bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Statement::IsNull(int col) const {
+    return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
 
 std::optional<std::int64_t> Statement::OptInt(int col) const {
     if (IsNull(col)) return std::nullopt;
@@ -70,7 +78,9 @@ std::optional<std::string> Statement::OptText(int col) const {
     return Text(col);
 }
 
-int Statement::Changes() const { return sqlite3_changes(db_); }
+int Statement::Changes() const {
+    return sqlite3_changes(db_);
+}
 
 void Statement::Reset() {
     sqlite3_reset(stmt_);
@@ -79,9 +89,8 @@ void Statement::Reset() {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(
-        path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr
-    );
+    int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
         sqlite3_close(raw);
@@ -121,7 +130,8 @@ Result<Statement*> Database::Prepare(const std::string& sql) {
         return it->second.second.get();
     }
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    int rc =
+        sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) return SqliteError(rc, sqlite3_errmsg(db_));
     auto wrapper = std::make_unique<Statement>(db_, stmt);
     Statement* p = wrapper.get();
@@ -129,6 +139,8 @@ Result<Statement*> Database::Prepare(const std::string& sql) {
     return p;
 }
 
-std::int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Database::LastInsertRowId() const {
+    return sqlite3_last_insert_rowid(db_);
+}
 
 }  // namespace tocsin::store::sqlite

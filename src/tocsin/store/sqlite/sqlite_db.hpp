@@ -29,7 +29,9 @@ public:
     Statement& Bind(int index, bool v) { return Bind(index, static_cast<std::int64_t>(v ? 1 : 0)); }
     Statement& BindBlob(int index, std::string_view bytes);
     Statement& BindNull(int index);
-    Statement& BindOpt(int index, const std::optional<std::int64_t>& v) { return v ? Bind(index, *v) : BindNull(index); }
+    Statement& BindOpt(int index, const std::optional<std::int64_t>& v) {
+        return v ? Bind(index, *v) : BindNull(index);
+    }
     Statement& BindOpt(int index, const std::optional<std::string>& v) { return v ? Bind(index, *v) : BindNull(index); }
 
     /// Advances; true while a row is available, false when done.

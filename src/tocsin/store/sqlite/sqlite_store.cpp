@@ -153,7 +153,9 @@ Incident ReadIncident(const Statement& s) {
     return i;
 }
 
-int OutcomeCode(monitor::Outcome o) { return static_cast<int>(o); }
+int OutcomeCode(monitor::Outcome o) {
+    return static_cast<int>(o);
+}
 monitor::Outcome OutcomeFromCode(std::int64_t c) {
     return c == 1 ? monitor::Outcome::kDegraded : c == 2 ? monitor::Outcome::kDown : monitor::Outcome::kUp;
 }
@@ -232,8 +234,10 @@ public:
     Result<void> InsertComponent(const Component& c) override {
         TOCSIN_ASSIGN(
             s,
-            db_.Prepare(std::string("INSERT INTO components (") + kComponentColumns +
-                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+            db_.Prepare(
+                std::string("INSERT INTO components (") + kComponentColumns +
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            )
         );
         BindComponent(*s, c);
         return s->Exec();
@@ -243,7 +247,8 @@ public:
         TOCSIN_ASSIGN(
             s,
             db_.Prepare("UPDATE components SET name=?2, description=?3, status=?4, is_group=?5, group_id=?6, "
-                        "position=?7, showcase=?8, only_show_if_degraded=?9, created_at=?10, updated_at=?11 WHERE id=?1")
+                        "position=?7, showcase=?8, only_show_if_degraded=?9, created_at=?10, updated_at=?11 WHERE id=?1"
+            )
         );
         BindComponent(*s, c);
         TOCSIN_TRY(s->Exec());
@@ -307,8 +312,10 @@ public:
     Result<void> InsertIncident(const Incident& i) override {
         TOCSIN_ASSIGN(
             s,
-            db_.Prepare(std::string("INSERT INTO incidents (") + kIncidentColumns +
-                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")
+            db_.Prepare(
+                std::string("INSERT INTO incidents (") + kIncidentColumns +
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+            )
         );
         BindIncident(*s, i);
         TOCSIN_TRY(s->Exec());
@@ -402,8 +409,7 @@ public:
 
     Result<std::optional<ApiToken>> FindTokenByHash(const std::string& secret_hash) override {
         TOCSIN_ASSIGN(
-            s,
-            db_.Prepare("SELECT id, name, role, created_at, revoked_at FROM api_tokens WHERE secret_hash = ?1")
+            s, db_.Prepare("SELECT id, name, role, created_at, revoked_at FROM api_tokens WHERE secret_hash = ?1")
         );
         s->Bind(1, secret_hash);
         TOCSIN_ASSIGN(row, s->Step());
@@ -458,24 +464,32 @@ public:
 
     Result<void> InsertMonitor(const monitor::Monitor& m) override {
         TOCSIN_ASSIGN(
-            s, db_.Prepare("INSERT INTO monitors (id, name, type, source, definition, heartbeat_token_hash, created_at, "
-                           "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            s,
+            db_.Prepare("INSERT INTO monitors (id, name, type, source, definition, heartbeat_token_hash, created_at, "
+                        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
         );
         s->Bind(1, m.id).Bind(2, m.name).Bind(3, monitor::MonitorTypeName(m.spec.type)).Bind(4, m.source);
         s->Bind(5, monitor::MonitorToStoredJson(m));
-        if (m.heartbeat_token_hash.empty()) s->BindNull(6); else s->Bind(6, m.heartbeat_token_hash);
+        if (m.heartbeat_token_hash.empty())
+            s->BindNull(6);
+        else
+            s->Bind(6, m.heartbeat_token_hash);
         s->Bind(7, ToMillis(m.created_at)).Bind(8, ToMillis(m.updated_at));
         return s->Exec();
     }
 
     Result<void> UpdateMonitor(const monitor::Monitor& m) override {
         TOCSIN_ASSIGN(
-            s, db_.Prepare("UPDATE monitors SET name = ?2, type = ?3, source = ?4, definition = ?5, "
-                           "heartbeat_token_hash = ?6, updated_at = ?7 WHERE id = ?1")
+            s,
+            db_.Prepare("UPDATE monitors SET name = ?2, type = ?3, source = ?4, definition = ?5, "
+                        "heartbeat_token_hash = ?6, updated_at = ?7 WHERE id = ?1")
         );
         s->Bind(1, m.id).Bind(2, m.name).Bind(3, monitor::MonitorTypeName(m.spec.type)).Bind(4, m.source);
         s->Bind(5, monitor::MonitorToStoredJson(m));
-        if (m.heartbeat_token_hash.empty()) s->BindNull(6); else s->Bind(6, m.heartbeat_token_hash);
+        if (m.heartbeat_token_hash.empty())
+            s->BindNull(6);
+        else
+            s->Bind(6, m.heartbeat_token_hash);
         s->Bind(7, ToMillis(m.updated_at));
         TOCSIN_TRY(s->Exec());
         if (s->Changes() == 0) return Error::NotFound("monitor " + m.id + " does not exist");
@@ -491,7 +505,9 @@ public:
     }
 
     Result<std::optional<monitor::MonitorState>> GetMonitorState(const std::string& monitor_id) override {
-        TOCSIN_ASSIGN(s, db_.Prepare("SELECT monitor_id, state, since, message, data FROM monitor_states WHERE monitor_id = ?1"));
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("SELECT monitor_id, state, since, message, data FROM monitor_states WHERE monitor_id = ?1")
+        );
         s->Bind(1, monitor_id);
         TOCSIN_ASSIGN(row, s->Step());
         if (!row) return std::optional<monitor::MonitorState>();
@@ -514,10 +530,13 @@ public:
 
     Result<void> SaveMonitorState(const monitor::MonitorState& st) override {
         TOCSIN_ASSIGN(
-            s, db_.Prepare("INSERT INTO monitor_states (monitor_id, state, since, message, data) SELECT ?1, ?2, ?3, ?4, ?5 "
-                           "WHERE EXISTS (SELECT 1 FROM monitors WHERE id = ?1) "
-                           "ON CONFLICT (monitor_id) DO UPDATE SET state = excluded.state, since = excluded.since, "
-                           "message = excluded.message, data = excluded.data")
+            s,
+            db_.Prepare(
+                "INSERT INTO monitor_states (monitor_id, state, since, message, data) SELECT ?1, ?2, ?3, ?4, ?5 "
+                "WHERE EXISTS (SELECT 1 FROM monitors WHERE id = ?1) "
+                "ON CONFLICT (monitor_id) DO UPDATE SET state = excluded.state, since = excluded.since, "
+                "message = excluded.message, data = excluded.data"
+            )
         );
         s->Bind(1, st.monitor_id).Bind(2, monitor::OutcomeName(st.state)).Bind(3, ToMillis(st.since));
         s->Bind(4, st.message).Bind(5, monitor::MonitorStateToStoredJson(st));
@@ -526,10 +545,11 @@ public:
 
     Result<void> InsertCheckResults(const std::vector<monitor::CheckResult>& results) override {
         TOCSIN_ASSIGN(
-            s, db_.Prepare("INSERT INTO check_results (monitor_id, at, location, outcome, error, message, status_code, "
-                           "total_us, dns_us, connect_us, tls_us, first_byte_us, certificate_days_left) "
-                           "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 "
-                           "WHERE EXISTS (SELECT 1 FROM monitors WHERE id = ?1)")
+            s,
+            db_.Prepare("INSERT INTO check_results (monitor_id, at, location, outcome, error, message, status_code, "
+                        "total_us, dns_us, connect_us, tls_us, first_byte_us, certificate_days_left) "
+                        "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 "
+                        "WHERE EXISTS (SELECT 1 FROM monitors WHERE id = ?1)")
         );
         for (const auto& r : results) {
             s->Reset();
@@ -538,7 +558,10 @@ public:
             s->Bind(8, static_cast<std::int64_t>(r.timings.total.count()));
             s->BindOpt(9, OptMicros(r.timings.dns)).BindOpt(10, OptMicros(r.timings.connect));
             s->BindOpt(11, OptMicros(r.timings.tls)).BindOpt(12, OptMicros(r.timings.first_byte));
-            if (r.certificate_days_left) s->Bind(13, *r.certificate_days_left); else s->BindNull(13);
+            if (r.certificate_days_left)
+                s->Bind(13, *r.certificate_days_left);
+            else
+                s->BindNull(13);
             TOCSIN_TRY(s->Exec());
         }
         return {};
@@ -546,10 +569,11 @@ public:
 
     Result<std::vector<monitor::CheckResult>> ListCheckResults(const ResultFilter& f) override {
         TOCSIN_ASSIGN(
-            s, db_.Prepare("SELECT monitor_id, at, location, outcome, error, message, status_code, total_us, dns_us, "
-                           "connect_us, tls_us, first_byte_us, certificate_days_left FROM check_results "
-                           "WHERE monitor_id = ?1 AND at >= ?2 AND at < ?3 AND (?4 = '' OR location = ?4) "
-                           "ORDER BY at DESC LIMIT ?5")
+            s,
+            db_.Prepare("SELECT monitor_id, at, location, outcome, error, message, status_code, total_us, dns_us, "
+                        "connect_us, tls_us, first_byte_us, certificate_days_left FROM check_results "
+                        "WHERE monitor_id = ?1 AND at >= ?2 AND at < ?3 AND (?4 = '' OR location = ?4) "
+                        "ORDER BY at DESC LIMIT ?5")
         );
         s->Bind(1, f.monitor_id).Bind(2, f.since ? ToMillis(*f.since) : std::numeric_limits<std::int64_t>::min());
         s->Bind(3, f.until ? ToMillis(*f.until) : std::numeric_limits<std::int64_t>::max());
@@ -577,8 +601,9 @@ public:
         return out;
     }
 
-    Result<std::vector<monitor::ResultSample>> ListResultSamples(const std::string& monitor_id, TimePoint since,
-                                                                 TimePoint until) override {
+    Result<std::vector<monitor::ResultSample>> ListResultSamples(
+        const std::string& monitor_id, TimePoint since, TimePoint until
+    ) override {
         TOCSIN_ASSIGN(
             s, db_.Prepare("SELECT outcome, total_us FROM check_results WHERE monitor_id = ?1 AND at >= ?2 AND at < ?3")
         );
@@ -611,8 +636,9 @@ public:
 
     Result<std::int64_t> InsertMonitorEvent(const monitor::StateChange& c) override {
         TOCSIN_ASSIGN(
-            s, db_.Prepare("INSERT INTO monitor_events (monitor_id, at, from_state, to_state, message, locations) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            s,
+            db_.Prepare("INSERT INTO monitor_events (monitor_id, at, from_state, to_state, message, locations) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         );
         json::array locations;
         for (const auto& l : c.locations_down) locations.emplace_back(l);
@@ -622,11 +648,12 @@ public:
         return db_.LastInsertRowId();
     }
 
-    Result<std::vector<MonitorEvent>> ListMonitorEvents(const std::string& monitor_id, TimePoint since,
-                                                        TimePoint until) override {
+    Result<std::vector<MonitorEvent>> ListMonitorEvents(const std::string& monitor_id, TimePoint since, TimePoint until)
+        override {
         TOCSIN_ASSIGN(
-            s, db_.Prepare("SELECT id, monitor_id, at, from_state, to_state, message, locations FROM monitor_events "
-                           "WHERE (?1 = '' OR monitor_id = ?1) AND at >= ?2 AND at < ?3 ORDER BY at, id LIMIT 100000")
+            s,
+            db_.Prepare("SELECT id, monitor_id, at, from_state, to_state, message, locations FROM monitor_events "
+                        "WHERE (?1 = '' OR monitor_id = ?1) AND at >= ?2 AND at < ?3 ORDER BY at, id LIMIT 100000")
         );
         s->Bind(1, monitor_id).Bind(2, ToMillis(since)).Bind(3, ToMillis(until));
         std::vector<MonitorEvent> out;
@@ -654,9 +681,10 @@ public:
 
     Result<void> SaveRollup(const monitor::Rollup& r) override {
         TOCSIN_ASSIGN(
-            s, db_.Prepare("INSERT OR REPLACE INTO check_rollups (monitor_id, period, start, checks, failures, degraded, "
-                           "p50_us, p95_us, p99_us, mean_us) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 "
-                           "WHERE EXISTS (SELECT 1 FROM monitors WHERE id = ?1)")
+            s,
+            db_.Prepare("INSERT OR REPLACE INTO check_rollups (monitor_id, period, start, checks, failures, degraded, "
+                        "p50_us, p95_us, p99_us, mean_us) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 "
+                        "WHERE EXISTS (SELECT 1 FROM monitors WHERE id = ?1)")
         );
         s->Bind(1, r.monitor_id).Bind(2, monitor::RollupPeriodName(r.period)).Bind(3, ToMillis(r.start));
         s->Bind(4, r.checks).Bind(5, r.failures).Bind(6, r.degraded);
@@ -665,13 +693,18 @@ public:
         return s->Exec();
     }
 
-    Result<std::vector<monitor::Rollup>> ListRollups(const std::string& monitor_id, monitor::RollupPeriod period,
-                                                     TimePoint since, TimePoint until) override {
+    Result<std::vector<monitor::Rollup>> ListRollups(
+        const std::string& monitor_id, monitor::RollupPeriod period, TimePoint since, TimePoint until
+    ) override {
         TOCSIN_ASSIGN(
-            s, db_.Prepare("SELECT start, checks, failures, degraded, p50_us, p95_us, p99_us, mean_us FROM check_rollups "
-                           "WHERE monitor_id = ?1 AND period = ?2 AND start >= ?3 AND start < ?4 ORDER BY start")
+            s,
+            db_.Prepare("SELECT start, checks, failures, degraded, p50_us, p95_us, p99_us, mean_us FROM check_rollups "
+                        "WHERE monitor_id = ?1 AND period = ?2 AND start >= ?3 AND start < ?4 ORDER BY start")
         );
-        s->Bind(1, monitor_id).Bind(2, monitor::RollupPeriodName(period)).Bind(3, ToMillis(since)).Bind(4, ToMillis(until));
+        s->Bind(1, monitor_id)
+            .Bind(2, monitor::RollupPeriodName(period))
+            .Bind(3, ToMillis(since))
+            .Bind(4, ToMillis(until));
         std::vector<monitor::Rollup> out;
         while (true) {
             TOCSIN_ASSIGN(row, s->Step());
@@ -692,7 +725,8 @@ public:
         return out;
     }
 
-    Result<std::optional<TimePoint>> LatestRollupStart(const std::string& monitor_id, monitor::RollupPeriod period) override {
+    Result<std::optional<TimePoint>> LatestRollupStart(const std::string& monitor_id, monitor::RollupPeriod period)
+        override {
         TOCSIN_ASSIGN(s, db_.Prepare("SELECT MAX(start) FROM check_rollups WHERE monitor_id = ?1 AND period = ?2"));
         s->Bind(1, monitor_id).Bind(2, monitor::RollupPeriodName(period));
         TOCSIN_ASSIGN(row, s->Step());
@@ -722,8 +756,7 @@ public:
 
     Result<std::optional<User>> FindUserByEmail(const std::string& email) override {
         TOCSIN_ASSIGN(
-            s,
-            db_.Prepare("SELECT id, email, name, role, password_hash, created_at FROM users WHERE email = ?1")
+            s, db_.Prepare("SELECT id, email, name, role, password_hash, created_at FROM users WHERE email = ?1")
         );
         s->Bind(1, email);
         TOCSIN_ASSIGN(row, s->Step());
@@ -809,8 +842,7 @@ private:
 
     Result<void> LoadChildren(Incident& inc) {
         TOCSIN_ASSIGN(
-            c,
-            db_.Prepare("SELECT component_id FROM incident_components WHERE incident_id = ?1 ORDER BY position")
+            c, db_.Prepare("SELECT component_id FROM incident_components WHERE incident_id = ?1 ORDER BY position")
         );
         c->Bind(1, inc.id);
         while (true) {
@@ -966,8 +998,12 @@ Result<void> SqliteStore::RunTx(const char* begin, const std::function<Result<vo
     return guard.Commit();
 }
 
-Result<void> SqliteStore::Write(const std::function<Result<void>(Tx&)>& fn) { return RunTx("BEGIN IMMEDIATE", fn); }
+Result<void> SqliteStore::Write(const std::function<Result<void>(Tx&)>& fn) {
+    return RunTx("BEGIN IMMEDIATE", fn);
+}
 
-Result<void> SqliteStore::Read(const std::function<Result<void>(Tx&)>& fn) { return RunTx("BEGIN", fn); }
+Result<void> SqliteStore::Read(const std::function<Result<void>(Tx&)>& fn) {
+    return RunTx("BEGIN", fn);
+}
 
 }  // namespace tocsin::store::sqlite
