@@ -27,12 +27,6 @@ using http::Response;
 
 constexpr int kMaxPerPage = 100;
 
-void WriteJson(Response& res, const json::value& v, int status = 200) {
-    res.status = status;
-    res.content_type = "application/json";
-    res.body = json::serialize(v);
-}
-
 std::optional<domain::ComponentStatus> ParseComponentStatusField(const Fields& f, std::string_view key) {
     auto s = f.String(key, 64);
     if (!s) return std::nullopt;
@@ -59,16 +53,7 @@ public:
                        const std::string& path,
                        Role need,
                        void (AdminApi::*fn)(const Request&, Response&, const auth::Principal&)) {
-            r.Add(
-                m,
-                path,
-                Guard(
-                    d_.store,
-                    need,
-                    [self, fn](const Request& q, Response& s, const auth::Principal& p) { ((*self).*fn)(q, s, p); }
-                ),
-                http::RouteOptions{.blocking = true}
-            );
+            AddGuarded(r, d_.store, self, m, path, need, fn);
         };
         add(Method::kGet, "/api/v1/page", Role::kStakeholder, &AdminApi::GetPage);
         add(Method::kPatch, "/api/v1/page", Role::kOwner, &AdminApi::PatchPage);

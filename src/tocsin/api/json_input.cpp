@@ -33,6 +33,12 @@ boost::json::object ParseBody(const http::Request& req, std::string_view wrapper
     return std::move(o);
 }
 
+void WriteJson(http::Response& res, const boost::json::value& v, int status) {
+    res.status = status;
+    res.content_type = "application/json";
+    res.body = json::serialize(v);
+}
+
 bool Fields::Has(std::string_view key) const {
     return o_.contains(json::string_view(key.data(), key.size()));
 }

@@ -48,6 +48,9 @@ private:
     std::string prefix_;
 };
 
+/// Sets a JSON response body with `status`.
+void WriteJson(http::Response& res, const boost::json::value& v, int status = 200);
+
 /// Throws HttpError for an Error value: invalid → 400, not found → 404, conflict → 409,
 /// unavailable → 503, internal → 500.
 [[noreturn]] void ThrowError(const Error& e);

@@ -31,12 +31,6 @@ using monitor::Monitor;
 constexpr std::chrono::seconds kMaxClockSkew{60};
 constexpr std::size_t kMaxProbeBatch = 2000;  // about 500 KB of JSON: under the 1 MiB default body limit
 
-void WriteJson(Response& res, const json::value& v, int status = 200) {
-    res.status = status;
-    res.content_type = "application/json";
-    res.body = json::serialize(v);
-}
-
 std::optional<TimePoint> TimeParam(const Request& req, const char* key) {
     auto v = req.QueryParam(key);
     if (!v) return std::nullopt;
@@ -85,16 +79,7 @@ public:
                        const std::string& path,
                        Role need,
                        void (MonitorApi::*fn)(const Request&, Response&, const auth::Principal&)) {
-            r.Add(
-                m,
-                path,
-                Guard(
-                    d_.store,
-                    need,
-                    [self, fn](const Request& q, Response& s, const auth::Principal& p) { ((*self).*fn)(q, s, p); }
-                ),
-                http::RouteOptions{.blocking = true}
-            );
+            AddGuarded(r, d_.store, self, m, path, need, fn);
         };
         add(Method::kGet, "/api/v1/monitors", Role::kStakeholder, &MonitorApi::List);
         add(Method::kPost, "/api/v1/monitors", Role::kResponder, &MonitorApi::Create);
