@@ -468,12 +468,7 @@ public:
             db_.Prepare("INSERT INTO monitors (id, name, type, source, definition, heartbeat_token_hash, created_at, "
                         "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
         );
-        s->Bind(1, m.id).Bind(2, m.name).Bind(3, monitor::MonitorTypeName(m.spec.type)).Bind(4, m.source);
-        s->Bind(5, monitor::MonitorToStoredJson(m));
-        if (m.heartbeat_token_hash.empty())
-            s->BindNull(6);
-        else
-            s->Bind(6, m.heartbeat_token_hash);
+        BindMonitorColumns(*s, m);
         s->Bind(7, ToMillis(m.created_at)).Bind(8, ToMillis(m.updated_at));
         return s->Exec();
     }
@@ -484,12 +479,7 @@ public:
             db_.Prepare("UPDATE monitors SET name = ?2, type = ?3, source = ?4, definition = ?5, "
                         "heartbeat_token_hash = ?6, updated_at = ?7 WHERE id = ?1")
         );
-        s->Bind(1, m.id).Bind(2, m.name).Bind(3, monitor::MonitorTypeName(m.spec.type)).Bind(4, m.source);
-        s->Bind(5, monitor::MonitorToStoredJson(m));
-        if (m.heartbeat_token_hash.empty())
-            s->BindNull(6);
-        else
-            s->Bind(6, m.heartbeat_token_hash);
+        BindMonitorColumns(*s, m);
         s->Bind(7, ToMillis(m.updated_at));
         TOCSIN_TRY(s->Exec());
         if (s->Changes() == 0) return Error::NotFound("monitor " + m.id + " does not exist");
@@ -776,6 +766,17 @@ private:
         s->Reset();
         TOCSIN_ASSIGN(m, monitor::MonitorFromStoredJson(text));
         return std::optional<monitor::Monitor>(std::move(m));
+    }
+
+    // ?1 id, ?2 name, ?3 type, ?4 source, ?5 definition, ?6 heartbeat token hash (NULL if none).
+    static void BindMonitorColumns(Statement& s, const monitor::Monitor& m) {
+        s.Bind(1, m.id).Bind(2, m.name).Bind(3, monitor::MonitorTypeName(m.spec.type)).Bind(4, m.source);
+        s.Bind(5, monitor::MonitorToStoredJson(m));
+        if (m.heartbeat_token_hash.empty()) {
+            s.BindNull(6);
+        } else {
+            s.Bind(6, m.heartbeat_token_hash);
+        }
     }
 
     static Result<monitor::MonitorState> StateFromRow(const Statement& s) {
