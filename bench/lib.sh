@@ -53,7 +53,8 @@ bench_free_port() {
 }
 
 # bench_start_tocsin DATA_DIR [extra serve args...]
-# Starts tocsin on a kernel-chosen port; sets TOCSIN_PID and TOCSIN_URL.
+# Starts tocsin on a kernel-chosen port; sets TOCSIN_PID and TOCSIN_URL. Waits up to
+# BENCH_START_TIMEOUT seconds (default 10) for it to report its port.
 bench_start_tocsin() {
     local data="$1"; shift
     local log="$data.log"
@@ -62,14 +63,23 @@ bench_start_tocsin() {
     TOCSIN_PID=$!
     bench_track "$TOCSIN_PID"
     local line=""
-    for _ in $(seq 100); do
+    for _ in $(seq $((${BENCH_START_TIMEOUT:-10} * 10))); do
         line="$(grep -m1 -o 'tocsin listening on http://[0-9.]*:[0-9]*' "$log" || true)"
         [ -n "$line" ] && break
         kill -0 "$TOCSIN_PID" 2>/dev/null || { cat "$log" >&2; bench_die "tocsin exited during start-up"; }
         sleep 0.1
     done
-    [ -n "$line" ] || { cat "$log" >&2; bench_die "tocsin did not report its port within 10 s"; }
+    [ -n "$line" ] || { cat "$log" >&2; bench_die "tocsin did not report its port within ${BENCH_START_TIMEOUT:-10} s"; }
     TOCSIN_URL="${line#tocsin listening on }"
+}
+
+# bench_ticks PID... → user + system CPU time of the processes (all threads), in clock ticks
+bench_ticks() {
+    local t=0 pid
+    for pid in "$@"; do
+        t=$((t + $(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$t"
 }
 
 bench_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
