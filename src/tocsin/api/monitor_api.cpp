@@ -228,14 +228,18 @@ private:
     }
 
     void Delete(const Request& req, Response& res, const auth::Principal&) {
+        bool page_changed = false;
         ValueOrThrow(d_.store.Write([&](store::Tx& tx) -> Result<void> {
             auto m = Load(tx, req);
             if (m.source == "config") {
                 return Error::Conflict("monitor " + m.id + " is declared in the configuration file; remove it there");
             }
+            TOCSIN_ASSIGN(released, service::ReleaseMonitor(tx, m, d_.clock.Now()));
+            page_changed = released;
             return tx.DeleteMonitor(m.id);
         }));
         Changed();
+        if (page_changed && d_.on_page_change) d_.on_page_change();
         res.status = 204;
     }
 

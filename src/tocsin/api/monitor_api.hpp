@@ -35,6 +35,8 @@ struct MonitorApiDeps {
     std::function<std::vector<monitor::CheckPlan>(const std::string& location)> plans_for;
     /// Runs one check now on the local engine; nullopt if it did not finish in time.
     std::function<std::optional<monitor::CheckResult>(monitor::CheckPlan)> check_now;
+    /// A committed change shows on the public page (refresh the snapshot).
+    std::function<void()> on_page_change;
 };
 
 void RegisterMonitorRoutes(http::Router& router, MonitorApiDeps deps);

@@ -71,8 +71,12 @@ public:
     std::string_view Name() const override { return "config_reload"; }
     std::chrono::milliseconds Interval() const override { return std::chrono::seconds(1); }
     Result<void> RunOnce(TimePoint now) override {
-        if (!requested_.exchange(false) || path_.empty()) return {};
+        if (!requested_.exchange(false)) return {};
         auto log = Logger("app");
+        if (path_.empty()) {
+            log->info("[app.Reload] SIGHUP ignored: the server was started without --config");
+            return {};
+        }
         config::Config fresh = base_;
         fresh.monitors = {};
         if (auto r = config::LoadFile(path_, fresh); !r) {
@@ -183,6 +187,11 @@ int Serve(const ServeOptions& options) {
                 });
                 if (future.wait_for(timeout) != std::future_status::ready) return std::nullopt;
                 return future.get();
+            },
+            [&publisher, log] {
+                if (auto r = publisher.Refresh(); !r) {
+                    log->error("[app.OnChange] snapshot rebuild failed: {}", r.error().message);
+                }
             }}
     );
     api::RegisterOpenApi(router);
@@ -192,7 +201,8 @@ int Serve(const ServeOptions& options) {
 
     ConfigReloadEngine reload(options.config_path, cfg, store, automation);
     auto server_options = cfg.server;
-    if (!options.config_path.empty()) server_options.on_reload = [&reload] { reload.Request(); };
+    // SIGHUP never kills the server: without a config file there is just nothing to reload.
+    server_options.on_reload = [&reload] { reload.Request(); };
     http::Server server(server_options, router, metrics);
     if (auto r = server.Listen(); !r) return fail("listen", r.error());
 

@@ -46,6 +46,7 @@ Result<bool> SyncDeclaredMonitors(store::Store& store, const config::DeclaredMon
         TOCSIN_ASSIGN(all, tx.ListMonitors());
         for (const auto& m : all) {
             if (m.source == "config" && !wanted.contains(m.id)) {
+                TOCSIN_TRY(service::ReleaseMonitor(tx, m, now));
                 TOCSIN_TRY(tx.DeleteMonitor(m.id));
                 changed = true;
             }

@@ -6,6 +6,7 @@
 #include "tocsin/engine/rollup_engine.hpp"
 #include "tocsin/engine/uptime_loader.hpp"
 #include "tocsin/service/incident_ops.hpp"
+#include "tocsin/service/monitor_ops.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
@@ -367,6 +368,22 @@ TEST_F(MonitorAutomationTest, ResultsOfDeletedMonitorsAreDroppedNotFatal) {
     Round();
     EXPECT_EQ(automation_->QueueLength(), 0u);
     EXPECT_TRUE(Incidents().empty());
+}
+
+TEST_F(MonitorAutomationTest, DeletingAMonitorEndsItsAutomaticIncident) {
+    auto m = AddMonitor([](auto& m) { m.retries = 0; });
+    Check(m, Outcome::kDown);
+    ASSERT_EQ(StatusOf(component_), ComponentStatus::kMajorOutage);
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) -> Result<void> {
+        TOCSIN_ASSIGN(released, service::ReleaseMonitor(tx, m, clock_.Now()));
+        EXPECT_TRUE(released);
+        return tx.DeleteMonitor(m.id);
+    }));
+    auto list = Incidents();
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].status, IncidentStatus::kResolved);
+    EXPECT_NE(list[0].updates[0].body.find("was removed"), std::string::npos);
+    EXPECT_EQ(StatusOf(component_), ComponentStatus::kOperational);
 }
 
 TEST_F(MonitorAutomationTest, QueueIsBounded) {

@@ -307,4 +307,43 @@ Result<bool> CompleteRecovery(store::Tx& tx, const monitor::Monitor& m, monitor:
     return true;
 }
 
+Result<bool> ReleaseMonitor(store::Tx& tx, const monitor::Monitor& m, TimePoint now) {
+    TOCSIN_ASSIGN(found, tx.GetMonitorState(m.id));
+    if (!found) return false;
+    auto& state = *found;
+    if (!state.incident_id.empty()) {
+        TOCSIN_ASSIGN(inc, tx.GetIncident(state.incident_id));
+        if (!inc || inc->IsClosed() || TakenOver(*inc, state)) return false;
+        TOCSIN_ASSIGN(lang, Languages(tx));
+        UpdateInput in;
+        in.status = IncidentStatus::kResolved;
+        in.body = fmt::format(
+            "{}\n\n{}",
+            fmt::format(
+                fmt::runtime(
+                    lang.first == &kGerman
+                        ? "Die Überwachung von {} wurde entfernt; diese automatische Meldung ist damit beendet."
+                        : "The monitoring of {} was removed; this automatic incident ends with it."
+                ),
+                m.name
+            ),
+            fmt::format(
+                fmt::runtime(
+                    lang.first == &kGerman
+                        ? "The monitoring of {} was removed; this automatic incident ends with it."
+                        : "Die Überwachung von {} wurde entfernt; diese automatische Meldung ist damit beendet."
+                ),
+                m.name
+            )
+        );
+        TOCSIN_TRY(PostUpdate(tx, *inc, in, now));
+        return true;
+    }
+    if (!state.owns_components) return false;
+    state.state = Outcome::kUp;
+    state.since = now - m.recovery_period;
+    TOCSIN_ASSIGN(done, CompleteRecovery(tx, m, state, now));
+    return done;
+}
+
 }  // namespace tocsin::service

@@ -51,6 +51,11 @@ inline constexpr std::chrono::minutes kReopenWindow{30};
     store::Tx& tx, const monitor::Monitor& m, monitor::MonitorState& state, TimePoint now
 );
 
+/// Before a monitor is deleted: resolves its open automatic incident (unless a human took
+/// it over) and puts back the component statuses it set without an incident, so that no
+/// outage is left on the page with nothing to end it. Returns true if the page changed.
+[[nodiscard]] Result<bool> ReleaseMonitor(store::Tx& tx, const monitor::Monitor& m, TimePoint now);
+
 /// Validates a monitor against the store (linked components exist and are not groups).
 [[nodiscard]] Result<void> ValidateMonitorLinks(store::Tx& tx, const monitor::Monitor& m);
 
