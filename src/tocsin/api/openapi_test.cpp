@@ -165,7 +165,8 @@ protected:
                     auto r = *check_answer_;
                     r.monitor_id = plan.monitor_id;
                     return r;
-                }}
+                },
+                [] {}}
         );
         RegisterOpenApi(router_);
         RegisterPublicRoutes(

@@ -175,10 +175,8 @@ struct HttpChecks::Impl {
 
     std::string user_agent;
 
-    Impl(asio::io_context& io_context, const std::string& location)
-        : io(io_context),
-          timer(io_context),
-          user_agent(std::string(kUserAgentProduct) + " (location " + location + ")") {
+    Impl(asio::io_context& io_context, const std::string& location) : io(io_context), timer(io_context) {
+        user_agent = std::string(kUserAgentProduct) + " (location " + location + ")";
         GlobalInitOnce();
         multi = curl_multi_init();
         TOCSIN_CHECK(multi != nullptr, "curl_multi_init failed (out of memory)");

@@ -179,9 +179,9 @@ TEST_F(MonitorAutomationTest, ConfirmedFailureOpensOneQuietIncidentAndRecoveryRe
 }
 
 TEST_F(MonitorAutomationTest, FlappingReopensTheSameIncident) {
-    auto m = AddMonitor([](auto& m) {
-        m.retries = 0;
-        m.recovery_period = 0s;
+    auto m = AddMonitor([](auto& def) {
+        def.retries = 0;
+        def.recovery_period = 0s;
     });
     Check(m, Outcome::kDown);
     clock_.Advance(30s);
@@ -205,9 +205,9 @@ TEST_F(MonitorAutomationTest, FlappingReopensTheSameIncident) {
 }
 
 TEST_F(MonitorAutomationTest, AHumanUpdateTakesTheIncidentOver) {
-    auto m = AddMonitor([](auto& m) {
-        m.retries = 0;
-        m.recovery_period = 0s;
+    auto m = AddMonitor([](auto& def) {
+        def.retries = 0;
+        def.recovery_period = 0s;
     });
     Check(m, Outcome::kDown);
     auto inc = Incidents().at(0);
@@ -226,7 +226,7 @@ TEST_F(MonitorAutomationTest, AHumanUpdateTakesTheIncidentOver) {
 }
 
 TEST_F(MonitorAutomationTest, NothingOpensDuringAMaintenanceWindow) {
-    auto m = AddMonitor([](auto& m) { m.retries = 0; });
+    auto m = AddMonitor([](auto& def) { def.retries = 0; });
     ASSERT_TRUE(store_->Write([&](store::Tx& tx) -> Result<void> {
         service::IncidentInput in;
         in.kind = domain::IncidentKind::kMaintenance;
@@ -266,7 +266,7 @@ TEST_F(MonitorAutomationTest, NothingOpensDuringAMaintenanceWindow) {
 }
 
 TEST_F(MonitorAutomationTest, DegradedThenDownIsOneIncidentWithAnUpdate) {
-    auto m = AddMonitor([](auto& m) { m.retries = 0; });
+    auto m = AddMonitor([](auto& def) { def.retries = 0; });
     Check(m, Outcome::kDegraded);
     EXPECT_EQ(StatusOf(component_), ComponentStatus::kDegradedPerformance);
     ASSERT_EQ(Incidents().size(), 1u);
@@ -280,11 +280,11 @@ TEST_F(MonitorAutomationTest, DegradedThenDownIsOneIncidentWithAnUpdate) {
 }
 
 TEST_F(MonitorAutomationTest, WithoutIncidentsOnlyTheComponentsMove) {
-    auto m = AddMonitor([](auto& m) {
-        m.retries = 0;
-        m.recovery_period = 0s;
-        m.create_incidents = false;
-        m.components[0].down_status = "partial_outage";
+    auto m = AddMonitor([](auto& def) {
+        def.retries = 0;
+        def.recovery_period = 0s;
+        def.create_incidents = false;
+        def.components[0].down_status = "partial_outage";
     });
     Check(m, Outcome::kDown);
     EXPECT_TRUE(Incidents().empty());
@@ -300,7 +300,7 @@ TEST_F(MonitorAutomationTest, GermanPagesNameIncidentsInGerman) {
         s.default_language = "de";
         return tx.SavePageSettings(s);
     }));
-    auto m = AddMonitor([](auto& m) { m.retries = 0; });
+    auto m = AddMonitor([](auto& def) { def.retries = 0; });
     Check(m, Outcome::kDown);
     auto inc = Incidents().at(0);
     EXPECT_EQ(inc.name, "Störung: API");
@@ -308,13 +308,13 @@ TEST_F(MonitorAutomationTest, GermanPagesNameIncidentsInGerman) {
 }
 
 TEST_F(MonitorAutomationTest, MissedHeartbeatGoesDownAndAPingBringsItBack) {
-    auto m = AddMonitor([](auto& m) {
-        m.spec = {};
-        m.spec.type = monitor::MonitorType::kHeartbeat;
-        m.interval = 60s;
-        m.heartbeat_grace = 30s;
-        m.retries = 0;
-        m.recovery_period = 0s;
+    auto m = AddMonitor([](auto& def) {
+        def.spec = {};
+        def.spec.type = monitor::MonitorType::kHeartbeat;
+        def.interval = 60s;
+        def.heartbeat_grace = 30s;
+        def.retries = 0;
+        def.recovery_period = 0s;
     });
     Round();
     clock_.Advance(89s);
@@ -336,10 +336,10 @@ TEST_F(MonitorAutomationTest, MissedHeartbeatGoesDownAndAPingBringsItBack) {
 }
 
 TEST_F(MonitorAutomationTest, QuorumAcrossProbeLocations) {
-    auto m = AddMonitor([](auto& m) {
-        m.retries = 0;
-        m.locations = {"berlin", "frankfurt"};
-        m.quorum = 2;
+    auto m = AddMonitor([](auto& def) {
+        def.retries = 0;
+        def.locations = {"berlin", "frankfurt"};
+        def.quorum = 2;
     });
     Round();
     EXPECT_TRUE(local_plans_.empty());
@@ -371,9 +371,10 @@ TEST_F(MonitorAutomationTest, ResultsOfDeletedMonitorsAreDroppedNotFatal) {
 }
 
 TEST_F(MonitorAutomationTest, DeletingAMonitorEndsItsAutomaticIncident) {
-    auto m = AddMonitor([](auto& m) { m.retries = 0; });
+    auto m = AddMonitor([](auto& def) { def.retries = 0; });
     Check(m, Outcome::kDown);
     ASSERT_EQ(StatusOf(component_), ComponentStatus::kMajorOutage);
+    clock_.Advance(1min);
     ASSERT_TRUE(store_->Write([&](store::Tx& tx) -> Result<void> {
         TOCSIN_ASSIGN(released, service::ReleaseMonitor(tx, m, clock_.Now()));
         EXPECT_TRUE(released);
@@ -395,7 +396,7 @@ TEST_F(MonitorAutomationTest, QueueIsBounded) {
 }
 
 TEST_F(MonitorAutomationTest, RollupsSummariseAndRetentionDeletesRawResults) {
-    auto m = AddMonitor([](auto& m) { m.retries = 5; });
+    auto m = AddMonitor([](auto& def) { def.retries = 5; });
     // Two hours of checks every 30 s: the first hour all up at 20 ms, the second 1 in 4 down.
     auto start = At("2026-03-01T08:00:00Z");
     std::vector<CheckResult> results;
@@ -449,9 +450,9 @@ TEST_F(MonitorAutomationTest, RollupsSummariseAndRetentionDeletesRawResults) {
 }
 
 TEST_F(MonitorAutomationTest, UptimeForThePageCountsConfirmedOutageTime) {
-    auto m = AddMonitor([](auto& m) {
-        m.retries = 0;
-        m.recovery_period = 0s;
+    auto m = AddMonitor([](auto& def) {
+        def.retries = 0;
+        def.recovery_period = 0s;
     });
     Check(m, Outcome::kDown);
     clock_.Advance(30min);

@@ -271,7 +271,6 @@ Result<bool> CompleteRecovery(store::Tx& tx, const monitor::Monitor& m, monitor:
         state.owns_components = false;
         // No incident (create_incidents off, or every component was under maintenance):
         // put back what the monitor itself set.
-        bool changed = false;
         for (const auto& link : m.components) {
             TOCSIN_ASSIGN(comp, tx.GetComponent(link.component_id));
             if (!comp) continue;
@@ -281,7 +280,6 @@ Result<bool> CompleteRecovery(store::Tx& tx, const monitor::Monitor& m, monitor:
             comp->status = ComponentStatus::kOperational;
             comp->updated_at = now;
             TOCSIN_TRY(tx.UpdateComponent(*comp));
-            changed = true;
         }
         TOCSIN_TRY(tx.SaveMonitorState(state));
         return true;
