@@ -9,8 +9,8 @@ recovery_period_s 0, linked to the component, automatic incidents on) are create
 the API. Each round waits a random part of an interval (so the fault falls at a different
 point of the check schedule each time), switches every path to 503 and polls
 /api/v2/components.json and /api/v2/incidents/unresolved.json every --poll seconds until
-each component shows an outage and has an unresolved incident, then switches the paths back
-to 200 and polls until both are back to normal. The monitor's stored check results give
+each component shows an outage and has an unresolved incident, then, after another random
+part of an interval, switches the paths back to 200 and polls until both are back to normal. The monitor's stored check results give
 the moment of the check that confirmed the change, which splits each time into waiting
 for the schedule and the rest (check, automation round, page rebuild, poll).
 
@@ -185,6 +185,11 @@ def main():
         time.sleep(rng.uniform(0, a.interval))
 
         for phase, down in (("down", True), ("recovery", False)):
+            if not down:
+                # The down phase ended right after the slowest monitor's deciding check, so
+                # switching back now would always fall at the same point of its schedule
+                # (and of the others', whose offsets are fixed relative to it).
+                time.sleep(rng.uniform(0, a.interval))
             seen = {cid: {} for cid in cids}
             wall0 = time.time()
             t0 = time.monotonic()

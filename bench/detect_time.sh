@@ -6,8 +6,8 @@
 # interval_s INTERVAL, that many retries, recovery_period_s 0, automatic incidents. Each round
 # the targets start answering 503 at a random point of the check schedule; the script polls
 # /api/v2/components.json and /api/v2/incidents/unresolved.json every POLL seconds until every
-# component shows the outage and has an unresolved incident, then the targets answer 200
-# again and it polls until the page is back to normal.
+# component shows the outage and has an unresolved incident; after another random part of
+# an interval the targets answer 200 again and it polls until the page is back to normal.
 #
 # The bound: interval x (retries + 1) + check time + the automation round (1 s), plus up to
 # 2 % jitter per run and the poll period. With retries 0 the wait for the next scheduled
