@@ -21,6 +21,7 @@
 #include "tocsin/page/snapshot_builder.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -56,6 +57,20 @@ Result<void> ApplyProvision(store::Store& store, const config::PageProvision& p,
         return tx.SavePageSettings(s);
     });
 }
+
+// Returns freed heap to the system once a minute. With thousands of monitors the minute
+// engines (rollups, uptime) parse every definition and free it again; glibc keeps those
+// pages, and bench/monitors_vs_blackbox.sh saw RSS at 143 MB held with 60 MB in use
+// (99 MB right after a trim).
+class MemoryTrimEngine final : public engine::Engine {
+public:
+    std::string_view Name() const override { return "memory_trim"; }
+    std::chrono::milliseconds Interval() const override { return std::chrono::minutes(1); }
+    Result<void> RunOnce(TimePoint) override {
+        malloc_trim(0);
+        return {};
+    }
+};
 
 // Re-reads the config file's monitors on SIGHUP. A file that does not parse, or monitors
 // that do not fit the database, leave the running set as it is (logged).
@@ -224,6 +239,8 @@ int Serve(const ServeOptions& options) {
     runner.Add(uptime);
     runner.Add(rollups);
     runner.Add(reload);
+    MemoryTrimEngine trim;
+    runner.Add(trim);
     checker.Start();
     runner.Start();
 

@@ -21,7 +21,8 @@ CREATE TABLE monitor_states (
 );
 
 -- One row per check; kept for the raw retention period, then only rollups remain.
--- outcome: 0 up, 1 degraded, 2 down. Times in microseconds.
+-- outcome: 0 up, 1 degraded, 2 down. `at` in UTC milliseconds like every time in the schema;
+-- the *_us durations in microseconds.
 CREATE TABLE check_results (
     monitor_id TEXT NOT NULL REFERENCES monitors(id) ON DELETE CASCADE,
     at INTEGER NOT NULL,
