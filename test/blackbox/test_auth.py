@@ -37,7 +37,25 @@ ADMIN_ROUTES = [
     ("GET", "/api/v1/tokens", "owner"),
     ("POST", "/api/v1/tokens", "owner"),
     ("DELETE", "/api/v1/tokens/{id}", "owner"),
+    ("GET", "/api/v1/monitors", "stakeholder"),
+    ("POST", "/api/v1/monitors", "responder"),
+    ("GET", "/api/v1/monitors/{id}", "stakeholder"),
+    ("PATCH", "/api/v1/monitors/{id}", "responder"),
+    ("DELETE", "/api/v1/monitors/{id}", "responder"),
+    ("POST", "/api/v1/monitors/{id}/check", "responder"),
+    ("POST", "/api/v1/monitors/{id}/heartbeat-token", "responder"),
+    ("GET", "/api/v1/monitors/{id}/results", "stakeholder"),
+    ("GET", "/api/v1/monitors/{id}/rollups", "stakeholder"),
+    ("GET", "/api/v1/monitors/{id}/uptime", "stakeholder"),
+    ("GET", "/api/v1/monitors/{id}/events", "stakeholder"),
+    ("GET", "/api/v1/components/{id}/uptime", "stakeholder"),
+    # Remote probe agents: only probe tokens (they receive monitors' credentials).
+    ("GET", "/api/v1/probe/assignments", "probe"),
+    ("POST", "/api/v1/probe/results", "probe"),
 ]
+
+# Heartbeat pings carry their secret in the path, like a webhook URL: no Authorization header.
+UNAUTHENTICATED_API = ("/api/v1/openapi.json", "/api/v1/heartbeats/{token}")
 
 RANK = {"stakeholder": 0, "responder": 1, "owner": 2}
 
@@ -212,7 +230,7 @@ def _documented_admin_routes(srv):
     doc = srv.json("/api/v1/openapi.json")
     out = []
     for path, ops in doc.get("paths", {}).items():
-        if not path.startswith("/api/v1/") or path == "/api/v1/openapi.json":
+        if not path.startswith("/api/v1/") or path in UNAUTHENTICATED_API:
             continue
         for method in ops:
             if method.lower() in ("get", "post", "put", "patch", "delete"):
@@ -235,3 +253,22 @@ def test_every_documented_admin_route_needs_a_token(shared_server):
             if r.status_code != 401:
                 failures.append((method, path, header, r.status_code))
     assert not failures
+
+
+@pytest.mark.parametrize("role", ["stakeholder", "responder", "owner"])
+def test_human_tokens_cannot_use_probe_routes(shared_server, role):
+    for method, path in (("GET", "/api/v1/probe/assignments?location=berlin"),
+                         ("POST", "/api/v1/probe/results?location=berlin")):
+        r = send(shared_server, method, path, token=shared_server.token(role))
+        assert_problem(r, 403)
+        assert "probe" in r.json()["detail"]
+
+
+def test_probe_token_opens_nothing_but_probe_routes(shared_server):
+    probe = shared_server.token("probe")
+    assert send(shared_server, "GET", "/api/v1/probe/assignments?location=berlin", token=probe).status_code == 200
+    for method, path, _ in ADMIN_ROUTES:
+        if path.startswith("/api/v1/probe/"):
+            continue
+        r = send(shared_server, method, path, token=probe)
+        assert_problem(r, 403)

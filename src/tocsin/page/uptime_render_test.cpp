@@ -457,7 +457,8 @@ TEST(UptimePage, ShowsNoBarUnderAComponentWithoutMonitors) {
     s.components = {group, child};
     s.uptime.monitors[0].component_ids = {group.id};
     s.uptime.monitors.resize(1);
-    const auto& html = Body(*Build(s), "/", "en");
+    auto snap = Build(s);  // the body lives in the snapshot: keep it alive
+    const auto& html = Body(*snap, "/", "en");
     EXPECT_EQ(Count(html, "<svg class=\"ubar\""), 1) << "the child must not inherit its group's bar";
 }
 
