@@ -5,6 +5,7 @@
 #include "tocsin/checks/icmp_echo.hpp"
 
 #include "tocsin/checks/testing/dns_responder.hpp"
+#include "tocsin/checks/testing/run_check.hpp"
 #include "tocsin/checks/testing/tcp_listener.hpp"
 
 #include <gtest/gtest.h>
@@ -26,36 +27,9 @@ using monitor::CheckSpec;
 using monitor::ErrorClass;
 using monitor::MonitorType;
 using monitor::Observation;
+using testing::RunCheck;
 using testing::TcpListener;
 using SteadyClock = std::chrono::steady_clock;
-
-using Start = void (NetChecks::*)(const CheckSpec&, ObservationDone);
-
-/// Runs one check to its end on the test thread and checks that `done` ran exactly once
-/// and never inside Start*.
-Observation RunCheck(asio::io_context& io, NetChecks& checks, Start start, const CheckSpec& spec) {
-    std::optional<Observation> result;
-    int calls = 0;
-    (checks.*start)(spec, [&](Observation obs) {
-        ++calls;
-        result = std::move(obs);
-    });
-    EXPECT_EQ(calls, 0) << "done ran inside Start*";
-    const auto give_up = SteadyClock::now() + spec.timeout + 5s;
-    while (!result && SteadyClock::now() < give_up) {
-        if (io.stopped()) io.restart();  // run_one_for stops the context when it runs out of work
-        io.run_one_for(20ms);
-    }
-    io.poll();  // a second call, if there were one, would already be queued
-    EXPECT_EQ(calls, 1);
-    if (!result) {
-        Observation none;
-        none.error = ErrorClass::kInternal;
-        none.error_message = "no result";
-        return none;
-    }
-    return *result;
-}
 
 CheckSpec Tcp(std::string host, int port) {
     CheckSpec spec;

@@ -6,6 +6,8 @@
 
 #include "tocsin/checks/testing/dns_responder.hpp"
 
+#include "tocsin/checks/testing/run_check.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -25,28 +27,8 @@ using monitor::MonitorType;
 using monitor::Observation;
 using SteadyClock = std::chrono::steady_clock;
 
-Observation RunDns(asio::io_context& io, NetChecks& checks, const CheckSpec& spec) {
-    std::optional<Observation> result;
-    int calls = 0;
-    checks.StartDns(spec, [&](Observation obs) {
-        ++calls;
-        result = std::move(obs);
-    });
-    EXPECT_EQ(calls, 0) << "done ran inside StartDns";
-    const auto give_up = SteadyClock::now() + spec.timeout + 5s;
-    while (!result && SteadyClock::now() < give_up) {
-        if (io.stopped()) io.restart();  // run_one_for stops the context when it runs out of work
-        io.run_one_for(20ms);
-    }
-    io.poll();
-    EXPECT_EQ(calls, 1);
-    if (!result) {
-        Observation none;
-        none.error = ErrorClass::kInternal;
-        none.error_message = "no result";
-        return none;
-    }
-    return *result;
+monitor::Observation RunDns(asio::io_context& io, NetChecks& checks, const monitor::CheckSpec& spec) {
+    return testing::RunCheck(io, checks, &NetChecks::StartDns, spec);
 }
 
 CheckSpec Dns(std::string host, std::string type, std::string resolver) {

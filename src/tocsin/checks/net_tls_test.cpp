@@ -5,6 +5,8 @@
 #include "tocsin/checks/testing/tcp_listener.hpp"
 #include "tocsin/checks/testing/tcp_listener_tls.hpp"
 
+#include "tocsin/checks/testing/run_check.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,31 +27,11 @@ using testing::MakeSelfSignedCertificate;
 using testing::TlsListener;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::chrono::seconds kDay{86'400};
-
-Observation RunTls(asio::io_context& io, NetChecks& checks, const CheckSpec& spec) {
-    std::optional<Observation> result;
-    int calls = 0;
-    checks.StartTls(spec, [&](Observation obs) {
-        ++calls;
-        result = std::move(obs);
-    });
-    EXPECT_EQ(calls, 0) << "done ran inside StartTls";
-    const auto give_up = SteadyClock::now() + spec.timeout + 5s;
-    while (!result && SteadyClock::now() < give_up) {
-        if (io.stopped()) io.restart();  // run_one_for stops the context when it runs out of work
-        io.run_one_for(20ms);
-    }
-    io.poll();
-    EXPECT_EQ(calls, 1);
-    if (!result) {
-        Observation none;
-        none.error = ErrorClass::kInternal;
-        none.error_message = "no result";
-        return none;
-    }
-    return *result;
+monitor::Observation RunTls(asio::io_context& io, NetChecks& checks, const monitor::CheckSpec& spec) {
+    return testing::RunCheck(io, checks, &NetChecks::StartTls, spec);
 }
+
+constexpr std::chrono::seconds kDay{86'400};
 
 CheckSpec Tls(int port, bool verify) {
     CheckSpec spec;
