@@ -32,7 +32,6 @@ struct MonitorApiDeps {
     const Clock& clock;
     std::function<void()> on_monitors_change;  // definitions changed: reload and reschedule
     std::function<void(monitor::CheckResult, bool stored)> submit_result;
-    std::function<std::vector<monitor::CheckPlan>(const std::string& location)> plans_for;
     /// Runs one check now on the local engine; nullopt if it did not finish in time.
     std::function<std::optional<monitor::CheckResult>(monitor::CheckPlan)> check_now;
     /// A committed change shows on the public page (refresh the snapshot).

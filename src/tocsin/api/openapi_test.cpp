@@ -159,7 +159,6 @@ protected:
                 clock_,
                 [this] { ++monitor_changes_; },
                 [this](monitor::CheckResult r, bool) { submitted_.push_back(std::move(r)); },
-                [](const std::string&) { return std::vector<monitor::CheckPlan>{}; },
                 [this](monitor::CheckPlan plan) -> std::optional<monitor::CheckResult> {
                     if (!check_answer_) return std::nullopt;  // as if the engine did not finish in time
                     auto r = *check_answer_;

@@ -191,7 +191,6 @@ int Serve(const ServeOptions& options) {
             clock,
             [&automation] { automation.MonitorsChanged(); },
             [&automation](monitor::CheckResult r, bool stored) { automation.Submit(std::move(r), stored); },
-            [&automation](const std::string& loc) { return automation.PlansFor(loc); },
             [&checker, &automation](monitor::CheckPlan plan) -> std::optional<monitor::CheckResult> {
                 auto promise = std::make_shared<std::promise<monitor::CheckResult>>();
                 auto future = promise->get_future();

@@ -64,7 +64,7 @@ public:
     /// monitor's state (the page's uptime view is then stale). Set before the runner starts.
     void OnChange(std::function<void()> cb) { on_change_ = std::move(cb); }
 
-    /// The plans of enabled monitors that list `location` (remote probes fetch them). Thread-safe.
+    /// The plans of enabled monitors that list `location`. Thread-safe.
     [[nodiscard]] std::vector<monitor::CheckPlan> PlansFor(const std::string& location) const;
 
     /// Results waiting in the queue. Thread-safe.
