@@ -10,7 +10,7 @@ packages=(
     libyaml-cpp-dev libkainjow-mustache-dev libmd4c-html0-dev libmd4c-dev libcctz-dev
     libsodium-dev libspdlog-dev libfmt-dev libcli11-dev zlib1g-dev libssl-dev
     libgtest-dev libgmock-dev googletest libbenchmark-dev
-    python3 python3-pytest python3-requests
+    python3 python3-pytest python3-requests python3-aiosmtpd postfix
     postgresql wrk nginx-light prometheus-blackbox-exporter procps curl openssl tzdata
     chromium
 )

@@ -13,6 +13,7 @@
 #include "tocsin/domain/incident.hpp"
 #include "tocsin/domain/page_settings.hpp"
 #include "tocsin/domain/page_state.hpp"
+#include "tocsin/domain/subscriber.hpp"
 #include "tocsin/monitor/monitor.hpp"
 #include "tocsin/monitor/monitor_state.hpp"
 #include "tocsin/monitor/rollup.hpp"
@@ -59,6 +60,62 @@ struct OutboxMessage {
     std::string idempotency_key;
     std::string payload;  // JSON
     TimePoint created_at{};
+};
+
+/// An outbox message as stored, with its sequence number and fan-out progress.
+struct OutboxRow {
+    std::int64_t seq = 0;
+    OutboxMessage message;
+    /// Fan-out progress: the id of the last subscriber whose delivery rows were written
+    /// ("" before the first batch).
+    std::string fanout_cursor;
+    std::optional<TimePoint> dispatched_at;
+};
+
+struct SubscriberFilter {
+    std::optional<domain::Channel> channel;
+    std::optional<bool> confirmed;
+    std::string query;     // substring of the target, case-insensitive
+    std::string after_id;  // keyset pagination: ids greater than this
+    int limit = 100;
+};
+
+enum class DeliveryState { kPending, kSent, kDead };
+std::string_view ToString(DeliveryState s);
+std::optional<DeliveryState> ParseDeliveryState(std::string_view s);
+
+/// One message to one destination, caused by one outbox message. The idempotency key,
+/// unique, is "<outbox idempotency key>/<subscriber id or channel>": a fan-out that runs
+/// twice writes each row once, and the key travels with the delivery (webhook header,
+/// Message-ID) so a destination can drop a repeat after a crash between send and record.
+struct Delivery {
+    std::int64_t id = 0;
+    std::string idempotency_key;
+    std::int64_t outbox_seq = 0;
+    std::string subscriber_id;  // "" for the page's own Mastodon account
+    domain::Channel channel = domain::Channel::kEmail;
+    DeliveryState state = DeliveryState::kPending;
+    int attempts = 0;
+    TimePoint next_attempt_at{};
+    std::string last_error;
+    TimePoint created_at{};
+    std::optional<TimePoint> sent_at;
+};
+
+struct DeliveryFilter {
+    std::optional<DeliveryState> state;
+    std::optional<std::int64_t> outbox_seq;
+    std::string subscriber_id;
+    std::int64_t after_id = 0;  // keyset pagination
+    int limit = 100;
+};
+
+/// Counts per state for one outbox message (or all, with seq 0).
+struct DeliveryProgress {
+    std::int64_t pending = 0;
+    std::int64_t sent = 0;
+    std::int64_t dead = 0;
+    std::int64_t failing = 0;  // pending with at least one failed attempt
 };
 
 /// A monitor state change as stored (monitor_events), with its row id.
@@ -112,6 +169,52 @@ public:
     /// Adds a message unless one with the same idempotency key exists.
     [[nodiscard]] virtual Result<void> EnqueueOutbox(const OutboxMessage& m) = 0;
     [[nodiscard]] virtual Result<std::int64_t> CountOutbox() = 0;
+
+    // Outbox reading (the dispatcher). Oldest first.
+    [[nodiscard]] virtual Result<std::vector<OutboxRow>> ListUndispatchedOutbox(int limit) = 0;
+    [[nodiscard]] virtual Result<std::optional<OutboxRow>> GetOutbox(std::int64_t seq) = 0;
+    [[nodiscard]] virtual Result<void> SaveFanoutCursor(std::int64_t seq, const std::string& after_subscriber_id) = 0;
+    [[nodiscard]] virtual Result<void> MarkOutboxDispatched(std::int64_t seq, TimePoint at) = 0;
+    /// Outbox rows with seq < before_seq (0: any), newest first (for the API's progress view).
+    [[nodiscard]] virtual Result<std::vector<OutboxRow>> ListOutbox(std::int64_t before_seq, int limit) = 0;
+
+    // Subscribers, ordered by id.
+    /// Conflict if a subscriber with the same channel and target exists.
+    [[nodiscard]] virtual Result<void> InsertSubscriber(const domain::Subscriber& s) = 0;
+    [[nodiscard]] virtual Result<std::optional<domain::Subscriber>> GetSubscriber(const std::string& id) = 0;
+    [[nodiscard]] virtual Result<std::optional<domain::Subscriber>> FindSubscriber(
+        domain::Channel channel, const std::string& target
+    ) = 0;
+    /// Replaces language, secret, component ids and confirmed_at; NotFound if absent.
+    [[nodiscard]] virtual Result<void> UpdateSubscriber(const domain::Subscriber& s) = 0;
+    /// Deletes the subscriber, its component links and its deliveries (the address is gone).
+    [[nodiscard]] virtual Result<void> DeleteSubscriber(const std::string& id) = 0;
+    [[nodiscard]] virtual Result<std::vector<domain::Subscriber>> ListSubscribers(const SubscriberFilter& f) = 0;
+    [[nodiscard]] virtual Result<std::int64_t> CountSubscribers(const SubscriberFilter& f) = 0;
+
+    // Deliveries.
+    /// Inserts each row unless its idempotency key exists; returns how many were new.
+    [[nodiscard]] virtual Result<std::int64_t> InsertDeliveries(const std::vector<Delivery>& rows) = 0;
+    /// Pending deliveries due at `now` (next_attempt_at <= now), oldest due first, then by id.
+    [[nodiscard]] virtual Result<std::vector<Delivery>> ListDueDeliveries(TimePoint now, int limit) = 0;
+    [[nodiscard]] virtual Result<std::optional<Delivery>> GetDelivery(std::int64_t id) = 0;
+    [[nodiscard]] virtual Result<void> MarkDeliverySent(std::int64_t id, int attempts, TimePoint at) = 0;
+    /// Records a failed attempt: pending again at `next_attempt_at`, or dead when `dead`.
+    [[nodiscard]] virtual Result<void> MarkDeliveryFailed(
+        std::int64_t id, int attempts, TimePoint next_attempt_at, const std::string& error, bool dead
+    ) = 0;
+    /// A dead delivery back to pending, due at `at` (attempts kept). NotFound / Conflict.
+    [[nodiscard]] virtual Result<void> RetryDelivery(std::int64_t id, TimePoint at) = 0;
+    [[nodiscard]] virtual Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& f) = 0;
+    [[nodiscard]] virtual Result<DeliveryProgress> GetDeliveryProgress(std::int64_t outbox_seq) = 0;
+
+    // Small server secrets (the key that signs subscriber links). Insert keeps an existing value.
+    [[nodiscard]] virtual Result<std::optional<std::string>> GetSecret(const std::string& name) = 0;
+    [[nodiscard]] virtual Result<void> InsertSecretIfAbsent(const std::string& name, const std::string& value) = 0;
+
+    // The Mastodon status that the next post about an incident replies to.
+    [[nodiscard]] virtual Result<std::optional<std::string>> GetThreadPost(const std::string& incident_id) = 0;
+    [[nodiscard]] virtual Result<void> SaveThreadPost(const std::string& incident_id, const std::string& status_id) = 0;
 
     // API tokens: only the hash of a secret is stored.
     [[nodiscard]] virtual Result<void> InsertToken(const ApiToken& t, const std::string& secret_hash) = 0;

@@ -1,0 +1,140 @@
+/// @file
+/// @brief What a notification says, rendered for each channel from one set of facts.
+///
+/// Pure functions plus Mustache templates (built in, per language, overridable from a
+/// folder). Every channel shows the same facts: title, status, impact, affected
+/// components, the update text, start and end times in the recipient's language and the
+/// page's time zone, and a link to the incident.
+#pragma once
+
+#include "tocsin/common/clock.hpp"
+#include "tocsin/common/result.hpp"
+#include "tocsin/domain/component.hpp"
+#include "tocsin/domain/incident.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tocsin::notify {
+
+/// Why a message is sent.
+enum class Occasion {
+    kUpdate,               // an incident or maintenance update (published, in progress, completed...)
+    kMaintenanceReminder,  // a while before a maintenance starts
+};
+
+struct ComponentFact {
+    std::string id;
+    std::string name;
+    domain::ComponentStatus status = domain::ComponentStatus::kOperational;
+};
+
+/// Everything a message may show. Built by the dispatcher from the store; language-free
+/// except the texts the team wrote (names, update body).
+struct Facts {
+    Occasion occasion = Occasion::kUpdate;
+    std::string page_name;
+    std::string page_url;   // absolute, no trailing slash
+    std::string time_zone;  // IANA name of the page
+    std::string incident_id;
+    std::string incident_name;
+    domain::IncidentKind kind = domain::IncidentKind::kIncident;
+    domain::IncidentStatus status = domain::IncidentStatus::kInvestigating;
+    domain::Impact impact = domain::Impact::kNone;
+    std::vector<ComponentFact> components;  // affected, in page order
+    std::string update_id;
+    std::string update_markdown;  // the update's body as written
+    TimePoint update_at{};
+    TimePoint started_at{};
+    std::optional<TimePoint> resolved_at;
+    std::optional<TimePoint> scheduled_for;  // maintenance
+    std::optional<TimePoint> scheduled_until;
+    bool first_update = false;
+
+    /// page_url + "/incidents/" + incident_id
+    [[nodiscard]] std::string IncidentUrl() const;
+};
+
+/// Per-recipient links inside an e-mail.
+struct EmailLinks {
+    std::string manage_url;
+    std::string unsubscribe_url;
+};
+
+struct EmailContent {
+    std::string subject;
+    std::string text;  // text/plain, UTF-8, lines <= 78 where the content allows
+    std::string html;  // text/html, self-contained (inline styles, no remote images)
+};
+
+/// A chat or webhook request body.
+struct ChatPayload {
+    std::string content_type = "application/json";
+    std::string body;
+};
+
+/// The e-mail templates (Mustache), compiled once. Built-in templates live in
+/// web/notify/templates; a user folder may override any of them by file name
+/// ("update.en.html.mustache"). Thread-safe after construction.
+class Templates {
+public:
+    /// Loads the built-in templates, then overrides from `override_dir` if not empty.
+    /// Invalid: a template in the folder does not compile (names the file and the error).
+    [[nodiscard]] static Result<std::shared_ptr<const Templates>> Load(const std::string& override_dir);
+
+    /// An update or reminder for one recipient in `language` ("en" or "de").
+    [[nodiscard]] EmailContent RenderUpdate(const Facts& f, const std::string& language, const EmailLinks& links) const;
+    /// "Please confirm your subscription" with the link.
+    [[nodiscard]] EmailContent RenderConfirm(
+        const std::string& page_name,
+        const std::string& page_url,
+        const std::string& language,
+        const std::string& confirm_url
+    ) const;
+    /// "You are subscribed" after confirmation, with manage and unsubscribe links.
+    [[nodiscard]] EmailContent RenderWelcome(
+        const std::string& page_name, const std::string& page_url, const std::string& language, const EmailLinks& links
+    ) const;
+
+    struct Impl;
+    explicit Templates(std::unique_ptr<Impl> impl);
+    ~Templates();
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+// Chat payloads, each in the platform's own rich format, with the status colour, the
+// affected components and a link to the incident.
+[[nodiscard]] ChatPayload SlackPayload(const Facts& f, const std::string& language);    // blocks + attachment colour
+[[nodiscard]] ChatPayload TeamsPayload(const Facts& f, const std::string& language);    // Adaptive Card in a message
+[[nodiscard]] ChatPayload DiscordPayload(const Facts& f, const std::string& language);  // embed with colour
+/// Telegram sendMessage body with parse_mode HTML.
+[[nodiscard]] ChatPayload TelegramPayload(const Facts& f, const std::string& language, const std::string& chat_id);
+/// Mastodon status text (<= 500 characters, counted as code points), form-encoded body
+/// with status, visibility, language and in_reply_to_id when `reply_to` is set.
+[[nodiscard]] ChatPayload MastodonPayload(
+    const Facts& f, const std::string& language, const std::string& visibility, const std::string& reply_to
+);
+/// tocsin's own webhook event ("incident.update" / "maintenance.reminder"): the facts as
+/// JSON plus the subscriber id and the idempotency key.
+[[nodiscard]] ChatPayload WebhookPayload(
+    const Facts& f, const std::string& subscriber_id, const std::string& idempotency_key
+);
+
+/// Confirmation request for a chat or webhook subscriber: a short message with the link
+/// (for webhooks a JSON event "subscription.confirm" with confirm_url).
+[[nodiscard]] ChatPayload ConfirmPayload(
+    domain::Channel channel,
+    const std::string& page_name,
+    const std::string& language,
+    const std::string& confirm_url,
+    const std::string& chat_id
+);
+
+/// Hex colour of a status (impact for incidents, blue for maintenance) used by all chats.
+[[nodiscard]] std::string StatusColour(const Facts& f);
+
+}  // namespace tocsin::notify
