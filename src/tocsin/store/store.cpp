@@ -39,6 +39,25 @@ std::vector<domain::Component> GroupsBeforeChildren(std::vector<domain::Componen
 
 }  // namespace
 
+std::string_view ToString(DeliveryState s) {
+    switch (s) {
+        case DeliveryState::kPending:
+            return "pending";
+        case DeliveryState::kSent:
+            return "sent";
+        case DeliveryState::kDead:
+            return "dead";
+    }
+    return "pending";
+}
+
+std::optional<DeliveryState> ParseDeliveryState(std::string_view s) {
+    if (s == "pending") return DeliveryState::kPending;
+    if (s == "sent") return DeliveryState::kSent;
+    if (s == "dead") return DeliveryState::kDead;
+    return std::nullopt;
+}
+
 Result<domain::PageState> LoadPageState(Store& store) {
     domain::PageState state;
     auto r = store.Read([&](Tx& tx) -> Result<void> {

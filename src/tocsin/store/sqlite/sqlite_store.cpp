@@ -398,6 +398,37 @@ public:
         return n;
     }
 
+    // --- notifications (stubs; implemented next) ---------------------------------------
+
+    Result<std::vector<OutboxRow>> ListUndispatchedOutbox(int) override { return NotYet(); }
+    Result<std::optional<OutboxRow>> GetOutbox(std::int64_t) override { return NotYet(); }
+    Result<void> SaveFanoutCursor(std::int64_t, const std::string&) override { return NotYet(); }
+    Result<void> MarkOutboxDispatched(std::int64_t, TimePoint) override { return NotYet(); }
+    Result<std::vector<OutboxRow>> ListOutbox(std::int64_t, int) override { return NotYet(); }
+    Result<void> InsertSubscriber(const domain::Subscriber&) override { return NotYet(); }
+    Result<std::optional<domain::Subscriber>> GetSubscriber(const std::string&) override { return NotYet(); }
+    Result<std::optional<domain::Subscriber>> FindSubscriber(domain::Channel, const std::string&) override {
+        return NotYet();
+    }
+    Result<void> UpdateSubscriber(const domain::Subscriber&) override { return NotYet(); }
+    Result<void> DeleteSubscriber(const std::string&) override { return NotYet(); }
+    Result<std::vector<domain::Subscriber>> ListSubscribers(const SubscriberFilter&) override { return NotYet(); }
+    Result<std::int64_t> CountSubscribers(const SubscriberFilter&) override { return NotYet(); }
+    Result<std::int64_t> InsertDeliveries(const std::vector<Delivery>&) override { return NotYet(); }
+    Result<std::vector<Delivery>> ListDueDeliveries(TimePoint, int) override { return NotYet(); }
+    Result<std::optional<Delivery>> GetDelivery(std::int64_t) override { return NotYet(); }
+    Result<void> MarkDeliverySent(std::int64_t, int, TimePoint) override { return NotYet(); }
+    Result<void> MarkDeliveryFailed(std::int64_t, int, TimePoint, const std::string&, bool) override {
+        return NotYet();
+    }
+    Result<void> RetryDelivery(std::int64_t, TimePoint) override { return NotYet(); }
+    Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter&) override { return NotYet(); }
+    Result<DeliveryProgress> GetDeliveryProgress(std::int64_t) override { return NotYet(); }
+    Result<std::optional<std::string>> GetSecret(const std::string&) override { return NotYet(); }
+    Result<void> InsertSecretIfAbsent(const std::string&, const std::string&) override { return NotYet(); }
+    Result<std::optional<std::string>> GetThreadPost(const std::string&) override { return NotYet(); }
+    Result<void> SaveThreadPost(const std::string&, const std::string&) override { return NotYet(); }
+
     Result<void> InsertToken(const ApiToken& t, const std::string& secret_hash) override {
         TOCSIN_ASSIGN(
             s,
@@ -757,6 +788,8 @@ public:
     }
 
 private:
+    static Error NotYet() { return Error::Internal("notifications storage is not implemented yet"); }
+
     Result<std::optional<monitor::Monitor>> OneMonitor(const std::string& sql, const std::string& key) {
         TOCSIN_ASSIGN(s, db_.Prepare(sql));
         s->Bind(1, key);
