@@ -1,5 +1,6 @@
 #include "tocsin/config/config.hpp"
 
+#include "tocsin/domain/subscriber.hpp"
 #include "tocsin/monitor/monitor_json.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -154,6 +155,237 @@ Result<void> ReadMonitors(const YAML::Node& list, DeclaredMonitors& out) {
     return {};
 }
 
+// "Example Status <status@example.com>" or a bare address.
+Result<void> ParseFrom(const std::string& text, notify::DeliveryOptions& out) {
+    auto lt = text.find('<');
+    std::string address = text;
+    std::string name;
+    if (lt != std::string::npos) {
+        auto gt = text.find('>', lt);
+        if (gt == std::string::npos || gt + 1 != text.size()) {
+            return Error::Invalid("notifications.from", "must be an address or \"Name <address>\"");
+        }
+        address = text.substr(lt + 1, gt - lt - 1);
+        name = text.substr(0, lt);
+        while (!name.empty() && name.back() == ' ') name.pop_back();
+        if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+    }
+    if (auto r = domain::ValidateEmailAddress(address); !r) {
+        return Error::Invalid("notifications.from", "is not a valid address: " + r.error().message);
+    }
+    if (name.find_first_of("\r\n") != std::string::npos) {
+        return Error::Invalid("notifications.from", "the name must be one line");
+    }
+    out.from_address = address;
+    out.from_name = name;
+    return {};
+}
+
+Result<void> ReadNotifications(const YAML::Node& s, notify::NotificationOptions& n) {
+    TOCSIN_TRY(RejectUnknown(
+        s,
+        "notifications",
+        {"enabled",
+         "public_url",
+         "from",
+         "templates_dir",
+         "smtp",
+         "http",
+         "retry",
+         "fanout_batch",
+         "max_in_flight",
+         "policy",
+         "mastodon",
+         "telegram",
+         "subscribe"}
+    ));
+    TOCSIN_TRY(Read(s, "enabled", "notifications.enabled", n.enabled));
+    TOCSIN_TRY(Read(s, "public_url", "notifications.public_url", n.delivery.public_url));
+    if (!n.delivery.public_url.empty() && n.delivery.public_url.rfind("http://", 0) != 0 &&
+        n.delivery.public_url.rfind("https://", 0) != 0) {
+        return Error::Invalid(
+            "notifications.public_url",
+            Where(s["public_url"], "notifications.public_url") + ": must start with http:// or https://"
+        );
+    }
+    if (s["from"]) {
+        std::string from;
+        TOCSIN_TRY(Read(s, "from", "notifications.from", from));
+        if (auto r = ParseFrom(from, n.delivery); !r) {
+            return Error::Invalid(r.error().field, Where(s["from"], "notifications.from") + ": " + r.error().message);
+        }
+    }
+    TOCSIN_TRY(Read(s, "templates_dir", "notifications.templates_dir", n.delivery.templates_dir));
+    TOCSIN_TRY(Read(s, "fanout_batch", "notifications.fanout_batch", n.delivery.fanout_batch));
+    TOCSIN_TRY(Read(s, "max_in_flight", "notifications.max_in_flight", n.delivery.max_in_flight));
+    if (n.delivery.fanout_batch < 1 || n.delivery.fanout_batch > 10000) {
+        return Error::Invalid(
+            "notifications.fanout_batch",
+            Where(s["fanout_batch"], "notifications.fanout_batch") + ": must be 1 to 10000"
+        );
+    }
+    if (n.delivery.max_in_flight < 1 || n.delivery.max_in_flight > 100000) {
+        return Error::Invalid(
+            "notifications.max_in_flight",
+            Where(s["max_in_flight"], "notifications.max_in_flight") + ": must be 1 to 100000"
+        );
+    }
+    if (auto m = s["smtp"]) {
+        TOCSIN_TRY(RejectUnknown(
+            m, "notifications.smtp", {"url", "tls", "username", "password", "ca_file", "verify", "connections", "helo"}
+        ));
+        auto& o = n.transport.smtp;
+        TOCSIN_TRY(Read(m, "url", "notifications.smtp.url", o.url));
+        if (!o.url.empty() && o.url.rfind("smtp://", 0) != 0 && o.url.rfind("smtps://", 0) != 0) {
+            return Error::Invalid(
+                "notifications.smtp.url",
+                Where(m["url"], "notifications.smtp.url") + ": must start with smtp:// or smtps://"
+            );
+        }
+        std::string tls = o.url.rfind("smtps://", 0) == 0 ? "tls" : "starttls";
+        TOCSIN_TRY(Read(m, "tls", "notifications.smtp.tls", tls));
+        if (tls == "none") {
+            o.tls = notify::SmtpOptions::Tls::kNone;
+        } else if (tls == "starttls") {
+            o.tls = notify::SmtpOptions::Tls::kStartTls;
+        } else if (tls == "tls") {
+            o.tls = notify::SmtpOptions::Tls::kImplicit;
+        } else {
+            return Error::Invalid(
+                "notifications.smtp.tls", Where(m["tls"], "notifications.smtp.tls") + ": must be none, starttls or tls"
+            );
+        }
+        TOCSIN_TRY(Read(m, "username", "notifications.smtp.username", o.username));
+        TOCSIN_TRY(Read(m, "password", "notifications.smtp.password", o.password));
+        TOCSIN_TRY(Read(m, "ca_file", "notifications.smtp.ca_file", o.ca_file));
+        TOCSIN_TRY(Read(m, "verify", "notifications.smtp.verify", o.verify_peer));
+        TOCSIN_TRY(Read(m, "helo", "notifications.smtp.helo", o.helo_domain));
+        TOCSIN_TRY(Read(m, "connections", "notifications.smtp.connections", n.transport.smtp_connections));
+        if (n.transport.smtp_connections < 1 || n.transport.smtp_connections > 64) {
+            return Error::Invalid(
+                "notifications.smtp.connections",
+                Where(m["connections"], "notifications.smtp.connections") + ": must be 1 to 64"
+            );
+        }
+    }
+    if (auto h = s["http"]) {
+        TOCSIN_TRY(
+            RejectUnknown(h, "notifications.http", {"per_host", "total", "timeout_seconds", "refuse_private_targets"})
+        );
+        TOCSIN_TRY(Read(h, "per_host", "notifications.http.per_host", n.transport.per_host_requests));
+        TOCSIN_TRY(Read(h, "total", "notifications.http.total", n.transport.total_requests));
+        TOCSIN_TRY(Read(
+            h, "refuse_private_targets", "notifications.http.refuse_private_targets", n.transport.refuse_private_targets
+        ));
+        int timeout = 0;
+        TOCSIN_TRY(Read(h, "timeout_seconds", "notifications.http.timeout_seconds", timeout));
+        if (timeout < 0 || timeout > 300) {
+            return Error::Invalid(
+                "notifications.http.timeout_seconds",
+                Where(h["timeout_seconds"], "notifications.http.timeout_seconds") + ": must be 1 to 300"
+            );
+        }
+        if (timeout > 0) n.transport.timeout = std::chrono::seconds(timeout);
+        if (n.transport.per_host_requests < 1 || n.transport.total_requests < n.transport.per_host_requests) {
+            return Error::Invalid(
+                "notifications.http",
+                Where(h, "notifications.http") + ": per_host must be at least 1 and total at least per_host"
+            );
+        }
+    }
+    if (auto r = s["retry"]) {
+        TOCSIN_TRY(RejectUnknown(r, "notifications.retry", {"max_attempts", "base_seconds", "max_seconds"}));
+        int base = static_cast<int>(n.delivery.retry_base.count());
+        int max = static_cast<int>(n.delivery.retry_max.count());
+        TOCSIN_TRY(Read(r, "max_attempts", "notifications.retry.max_attempts", n.delivery.max_attempts));
+        TOCSIN_TRY(Read(r, "base_seconds", "notifications.retry.base_seconds", base));
+        TOCSIN_TRY(Read(r, "max_seconds", "notifications.retry.max_seconds", max));
+        if (n.delivery.max_attempts < 1 || n.delivery.max_attempts > 100 || base < 1 || max < base) {
+            return Error::Invalid(
+                "notifications.retry",
+                Where(r, "notifications.retry") +
+                    ": max_attempts 1 to 100, base_seconds at least 1, max_seconds at least base_seconds"
+            );
+        }
+        n.delivery.retry_base = std::chrono::seconds(base);
+        n.delivery.retry_max = std::chrono::seconds(max);
+    }
+    if (auto p = s["policy"]) {
+        std::set<std::string> known{"automatic_first_update"};
+        for (auto c : {"email", "webhook", "slack", "teams", "discord", "telegram", "mastodon"}) known.insert(c);
+        TOCSIN_TRY(RejectUnknown(p, "notifications.policy", known));
+        TOCSIN_TRY(Read(
+            p, "automatic_first_update", "notifications.policy.automatic_first_update", n.policy.automatic_first_update
+        ));
+        for (const auto& kv : p) {
+            auto name = kv.first.as<std::string>();
+            auto channel = domain::ParseChannel(name);
+            if (!channel) continue;
+            std::string path = "notifications.policy." + name;
+            TOCSIN_TRY(RejectUnknown(kv.second, path, {"min_impact", "maintenance"}));
+            notify::ChannelPolicy cp;
+            std::string impact = "none";
+            TOCSIN_TRY(Read(kv.second, "min_impact", path + ".min_impact", impact));
+            auto parsed = domain::ParseImpact(impact);
+            if (!parsed || *parsed == domain::Impact::kMaintenance) {
+                return Error::Invalid(
+                    path + ".min_impact",
+                    Where(kv.second["min_impact"], path + ".min_impact") + ": must be none, minor, major or critical"
+                );
+            }
+            cp.min_impact = *parsed;
+            TOCSIN_TRY(Read(kv.second, "maintenance", path + ".maintenance", cp.maintenance));
+            n.policy.channels[*channel] = cp;
+        }
+    }
+    if (auto m = s["mastodon"]) {
+        TOCSIN_TRY(RejectUnknown(m, "notifications.mastodon", {"instance", "access_token", "visibility", "language"}));
+        TOCSIN_TRY(Read(m, "instance", "notifications.mastodon.instance", n.mastodon.instance_url));
+        TOCSIN_TRY(Read(m, "access_token", "notifications.mastodon.access_token", n.mastodon.access_token));
+        TOCSIN_TRY(Read(m, "visibility", "notifications.mastodon.visibility", n.mastodon.visibility));
+        TOCSIN_TRY(Read(m, "language", "notifications.mastodon.language", n.mastodon.language));
+        if (n.mastodon.instance_url.rfind("https://", 0) != 0 && n.mastodon.instance_url.rfind("http://", 0) != 0) {
+            return Error::Invalid(
+                "notifications.mastodon.instance",
+                Where(m, "notifications.mastodon.instance") + ": must be the instance's URL (https://...)"
+            );
+        }
+        if (n.mastodon.access_token.empty()) {
+            return Error::Invalid(
+                "notifications.mastodon.access_token",
+                Where(m, "notifications.mastodon") + ": needs an access token with write:statuses"
+            );
+        }
+        if (n.mastodon.visibility != "public" && n.mastodon.visibility != "unlisted" &&
+            n.mastodon.visibility != "private") {
+            return Error::Invalid(
+                "notifications.mastodon.visibility",
+                Where(m["visibility"], "notifications.mastodon.visibility") + ": must be public, unlisted or private"
+            );
+        }
+    }
+    if (auto t = s["telegram"]) {
+        TOCSIN_TRY(RejectUnknown(t, "notifications.telegram", {"bot_token", "api_url"}));
+        TOCSIN_TRY(Read(t, "bot_token", "notifications.telegram.bot_token", n.telegram.bot_token));
+        TOCSIN_TRY(Read(t, "api_url", "notifications.telegram.api_url", n.telegram.api_url));
+    }
+    if (auto r = s["subscribe"]) {
+        TOCSIN_TRY(RejectUnknown(r, "notifications.subscribe", {"per_client_per_hour", "per_address_per_hour"}));
+        TOCSIN_TRY(Read(
+            r, "per_client_per_hour", "notifications.subscribe.per_client_per_hour", n.subscribe_per_client_per_hour
+        ));
+        TOCSIN_TRY(Read(
+            r, "per_address_per_hour", "notifications.subscribe.per_address_per_hour", n.subscribe_per_address_per_hour
+        ));
+        if (n.subscribe_per_client_per_hour < 1 || n.subscribe_per_address_per_hour < 1) {
+            return Error::Invalid(
+                "notifications.subscribe", Where(r, "notifications.subscribe") + ": limits must be at least 1 per hour"
+            );
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<void> ParseListen(const std::string& text, http::ServerOptions& out) {
@@ -190,9 +422,9 @@ Result<void> LoadFile(const std::string& path, Config& config) {
         if (!r) return Error::Invalid(r.error().field, path + ": " + r.error().message);
         return {};
     };
-    TOCSIN_TRY(
-        prefixed(RejectUnknown(root, "", {"server", "storage", "log", "page", "engines", "monitoring", "monitors"}))
-    );
+    TOCSIN_TRY(prefixed(RejectUnknown(
+        root, "", {"server", "storage", "log", "page", "engines", "monitoring", "monitors", "notifications"}
+    )));
     if (auto s = root["server"]) {
         TOCSIN_TRY(prefixed(RejectUnknown(
             s,
@@ -273,6 +505,7 @@ Result<void> LoadFile(const std::string& path, Config& config) {
         }
     }
     if (root["monitors"]) TOCSIN_TRY(prefixed(ReadMonitors(root["monitors"], config.monitors)));
+    if (root["notifications"]) TOCSIN_TRY(prefixed(ReadNotifications(root["notifications"], config.notifications)));
     return config.server.Validate();
 }
 

@@ -9,6 +9,7 @@
 #include "tocsin/common/result.hpp"
 #include "tocsin/http/server.hpp"
 #include "tocsin/monitor/monitor.hpp"
+#include "tocsin/notify/options.hpp"
 
 #include <chrono>
 #include <map>
@@ -49,6 +50,7 @@ struct Config {
     PageProvision page;
     MonitoringOptions monitoring;
     DeclaredMonitors monitors;
+    notify::NotificationOptions notifications;
 };
 
 /// Parses "127.0.0.1:8080", "[::1]:0" or "0.0.0.0:80" into address and port.
