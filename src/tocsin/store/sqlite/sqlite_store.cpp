@@ -17,6 +17,7 @@ std::vector<std::string_view> Names();
 }  // namespace tocsin::store::sqlite_migrations
 
 namespace tocsin::store::sqlite {
+
 namespace {
 
 namespace json = boost::json;
@@ -153,6 +154,31 @@ Incident ReadIncident(const Statement& s) {
     return i;
 }
 
+constexpr const char* kOutboxColumns = "seq, topic, idempotency_key, payload, created_at, fanout_cursor, dispatched_at";
+
+constexpr const char* kSubscriberColumns = "id, channel, target, secret, language, confirmed_at, created_at, source";
+
+constexpr const char* kDeliveryColumns =
+    "id, idempotency_key, outbox_seq, subscriber_id, channel, state, attempts, next_attempt_at, last_error, "
+    "created_at, sent_at";
+
+}  // namespace
+
+const std::string& queries::DueDeliveries() {
+    static const std::string sql = std::string("SELECT ") + kDeliveryColumns +
+                                   " FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ?1 "
+                                   "ORDER BY next_attempt_at, id LIMIT ?2";
+    return sql;
+}
+
+const std::string& queries::UndispatchedOutbox() {
+    static const std::string sql =
+        std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE dispatched_at IS NULL ORDER BY seq LIMIT ?1";
+    return sql;
+}
+
+namespace {
+
 int OutcomeCode(monitor::Outcome o) {
     return static_cast<int>(o);
 }
@@ -170,7 +196,7 @@ std::optional<std::chrono::microseconds> MicrosOpt(const std::optional<std::int6
 
 class SqliteTx final : public Tx {
 public:
-    explicit SqliteTx(Database& db) : db_(db) {}
+    SqliteTx(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
     Result<domain::PageSettings> GetPageSettings() override {
         TOCSIN_ASSIGN(
@@ -398,36 +424,345 @@ public:
         return n;
     }
 
-    // --- notifications (stubs; implemented next) ---------------------------------------
+    // --- outbox reading ---------------------------------------------------------------
 
-    Result<std::vector<OutboxRow>> ListUndispatchedOutbox(int) override { return NotYet(); }
-    Result<std::optional<OutboxRow>> GetOutbox(std::int64_t) override { return NotYet(); }
-    Result<void> SaveFanoutCursor(std::int64_t, const std::string&) override { return NotYet(); }
-    Result<void> MarkOutboxDispatched(std::int64_t, TimePoint) override { return NotYet(); }
-    Result<std::vector<OutboxRow>> ListOutbox(std::int64_t, int) override { return NotYet(); }
-    Result<void> InsertSubscriber(const domain::Subscriber&) override { return NotYet(); }
-    Result<std::optional<domain::Subscriber>> GetSubscriber(const std::string&) override { return NotYet(); }
-    Result<std::optional<domain::Subscriber>> FindSubscriber(domain::Channel, const std::string&) override {
-        return NotYet();
+    Result<std::vector<OutboxRow>> ListUndispatchedOutbox(int limit) override {
+        TOCSIN_ASSIGN(s, db_.Prepare(queries::UndispatchedOutbox()));
+        s->Bind(1, std::max(limit, 0));
+        return ReadOutboxRows(*s);
     }
-    Result<void> UpdateSubscriber(const domain::Subscriber&) override { return NotYet(); }
-    Result<void> DeleteSubscriber(const std::string&) override { return NotYet(); }
-    Result<std::vector<domain::Subscriber>> ListSubscribers(const SubscriberFilter&) override { return NotYet(); }
-    Result<std::int64_t> CountSubscribers(const SubscriberFilter&) override { return NotYet(); }
-    Result<std::int64_t> InsertDeliveries(const std::vector<Delivery>&) override { return NotYet(); }
-    Result<std::vector<Delivery>> ListDueDeliveries(TimePoint, int) override { return NotYet(); }
-    Result<std::optional<Delivery>> GetDelivery(std::int64_t) override { return NotYet(); }
-    Result<void> MarkDeliverySent(std::int64_t, int, TimePoint) override { return NotYet(); }
-    Result<void> MarkDeliveryFailed(std::int64_t, int, TimePoint, const std::string&, bool) override {
-        return NotYet();
+
+    Result<std::optional<OutboxRow>> GetOutbox(std::int64_t seq) override {
+        TOCSIN_ASSIGN(s, db_.Prepare(std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE seq = ?1"));
+        s->Bind(1, seq);
+        TOCSIN_ASSIGN(row, s->Step());
+        if (!row) return std::optional<OutboxRow>();
+        auto o = ReadOutboxRow(*s);
+        s->Reset();
+        return std::optional<OutboxRow>(std::move(o));
     }
-    Result<void> RetryDelivery(std::int64_t, TimePoint) override { return NotYet(); }
-    Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter&) override { return NotYet(); }
-    Result<DeliveryProgress> GetDeliveryProgress(std::int64_t) override { return NotYet(); }
-    Result<std::optional<std::string>> GetSecret(const std::string&) override { return NotYet(); }
-    Result<void> InsertSecretIfAbsent(const std::string&, const std::string&) override { return NotYet(); }
-    Result<std::optional<std::string>> GetThreadPost(const std::string&) override { return NotYet(); }
-    Result<void> SaveThreadPost(const std::string&, const std::string&) override { return NotYet(); }
+
+    Result<void> SaveFanoutCursor(std::int64_t seq, const std::string& after_subscriber_id) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("UPDATE outbox SET fanout_cursor = ?2 WHERE seq = ?1"));
+        s->Bind(1, seq).Bind(2, after_subscriber_id);
+        TOCSIN_TRY(s->Exec());
+        if (s->Changes() == 0) return Error::NotFound("outbox message " + std::to_string(seq) + " does not exist");
+        return {};
+    }
+
+    Result<void> MarkOutboxDispatched(std::int64_t seq, TimePoint at) override {
+        // The first time counts: a repeated mark (a dispatcher that crashed before it knew
+        // its commit landed) keeps it.
+        TOCSIN_ASSIGN(s, db_.Prepare("UPDATE outbox SET dispatched_at = COALESCE(dispatched_at, ?2) WHERE seq = ?1"));
+        s->Bind(1, seq).Bind(2, ToMillis(at));
+        TOCSIN_TRY(s->Exec());
+        if (s->Changes() == 0) return Error::NotFound("outbox message " + std::to_string(seq) + " does not exist");
+        return {};
+    }
+
+    Result<std::vector<OutboxRow>> ListOutbox(std::int64_t before_seq, int limit) override {
+        // Two statements rather than "?1 = 0 OR seq < ?1", which would cost the rowid range.
+        const std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox" +
+                                (before_seq > 0 ? " WHERE seq < ?2" : "") + " ORDER BY seq DESC LIMIT ?1";
+        TOCSIN_ASSIGN(s, db_.Prepare(sql));
+        s->Bind(1, std::max(limit, 0));
+        if (before_seq > 0) s->Bind(2, before_seq);
+        return ReadOutboxRows(*s);
+    }
+
+    // --- subscribers ------------------------------------------------------------------
+
+    Result<void> InsertSubscriber(const domain::Subscriber& sub) override {
+        // Checked first for a clear message; the unique indexes stay the last word. One
+        // writer at a time, so nothing can slip in between.
+        TOCSIN_ASSIGN(existing, FindSubscriber(sub.channel, sub.target));
+        if (existing) {
+            return Error::Conflict(
+                "a " + std::string(domain::ToString(sub.channel)) + " subscriber with this target already exists"
+            );
+        }
+        TOCSIN_ASSIGN(
+            s,
+            db_.Prepare("INSERT INTO subscribers (id, channel, target, secret, language, confirmed_at, created_at, "
+                        "source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        );
+        s->Bind(1, sub.id).Bind(2, domain::ToString(sub.channel)).Bind(3, sub.target).Bind(4, sub.secret);
+        s->Bind(5, sub.language).BindOpt(6, OptMillis(sub.confirmed_at)).Bind(7, ToMillis(sub.created_at));
+        s->Bind(8, sub.source);
+        auto r = s->Exec();
+        if (!r) {
+            if (r.error().kind == ErrorKind::kConflict) {
+                return Error::Conflict("subscriber " + sub.id + " already exists");
+            }
+            return r.error();
+        }
+        return WriteSubscriberComponents(sub);
+    }
+
+    Result<std::optional<domain::Subscriber>> GetSubscriber(const std::string& id) override {
+        TOCSIN_ASSIGN(s, db_.Prepare(std::string("SELECT ") + kSubscriberColumns + " FROM subscribers WHERE id = ?1"));
+        s->Bind(1, id);
+        return OneSubscriber(*s);
+    }
+
+    Result<std::optional<domain::Subscriber>> FindSubscriber(domain::Channel channel, const std::string& target)
+        override {
+        // E-mail targets compare ignoring case, with the literal 'email' so that the partial
+        // unique index serves the lookup.
+        Statement* s = nullptr;
+        if (channel == domain::Channel::kEmail) {
+            TOCSIN_ASSIGN(
+                p,
+                db_.Prepare(
+                    std::string("SELECT ") + kSubscriberColumns +
+                    " FROM subscribers WHERE channel = 'email' AND target = ?1 COLLATE NOCASE"
+                )
+            );
+            s = p;
+            s->Bind(1, target);
+        } else {
+            TOCSIN_ASSIGN(
+                p,
+                db_.Prepare(
+                    std::string("SELECT ") + kSubscriberColumns +
+                    " FROM subscribers WHERE channel = ?2 AND channel <> 'email' AND target = ?1"
+                )
+            );
+            s = p;
+            s->Bind(1, target).Bind(2, domain::ToString(channel));
+        }
+        return OneSubscriber(*s);
+    }
+
+    Result<void> UpdateSubscriber(const domain::Subscriber& sub) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("UPDATE subscribers SET language = ?2, secret = ?3, confirmed_at = ?4 WHERE id = ?1")
+        );
+        s->Bind(1, sub.id).Bind(2, sub.language).Bind(3, sub.secret).BindOpt(4, OptMillis(sub.confirmed_at));
+        TOCSIN_TRY(s->Exec());
+        if (s->Changes() == 0) return Error::NotFound("subscriber " + sub.id + " does not exist");
+        return WriteSubscriberComponents(sub);
+    }
+
+    Result<void> DeleteSubscriber(const std::string& id) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("DELETE FROM subscribers WHERE id = ?1"));  // links cascade
+        s->Bind(1, id);
+        TOCSIN_TRY(s->Exec());
+        if (s->Changes() == 0) return Error::NotFound("subscriber " + id + " does not exist");
+        TOCSIN_ASSIGN(d, db_.Prepare("DELETE FROM deliveries WHERE subscriber_id = ?1"));
+        d->Bind(1, id);
+        return d->Exec();
+    }
+
+    Result<std::vector<domain::Subscriber>> ListSubscribers(const SubscriberFilter& f) override {
+        std::vector<std::string> binds{f.after_id};
+        std::string sql = std::string("SELECT ") + kSubscriberColumns + " FROM subscribers WHERE id > ?";
+        sql += SubscriberWhere(f, binds);
+        sql += " ORDER BY id LIMIT ?";
+        TOCSIN_ASSIGN(s, db_.Prepare(sql));
+        int idx = 1;
+        for (const auto& b : binds) s->Bind(idx++, b);
+        s->Bind(idx, std::max(f.limit, 0));
+        std::vector<domain::Subscriber> out;
+        while (true) {
+            TOCSIN_ASSIGN(row, s->Step());
+            if (!row) break;
+            out.push_back(ReadSubscriber(*s));
+        }
+        if (out.empty()) return out;
+
+        // The component links of the whole page in one query.
+        std::vector<std::string> ids;
+        ids.reserve(out.size());
+        for (const auto& sub : out) ids.push_back(sub.id);
+        TOCSIN_ASSIGN(
+            c,
+            db_.Prepare("SELECT subscriber_id, component_id FROM subscriber_components "
+                        "WHERE subscriber_id IN (SELECT value FROM json_each(?1)) ORDER BY subscriber_id, position")
+        );
+        c->Bind(1, StringsToJson(ids));
+        std::size_t at = 0;  // both sides are ordered by subscriber id
+        while (true) {
+            TOCSIN_ASSIGN(row, c->Step());
+            if (!row) break;
+            std::string sid = c->Text(0);
+            while (at < out.size() && out[at].id < sid) ++at;
+            if (at < out.size() && out[at].id == sid) out[at].component_ids.push_back(c->Text(1));
+        }
+        return out;
+    }
+
+    /// Counts what ListSubscribers would page through: after_id and limit do not apply.
+    Result<std::int64_t> CountSubscribers(const SubscriberFilter& f) override {
+        std::vector<std::string> binds;
+        std::string sql = "SELECT COUNT(*) FROM subscribers WHERE 1" + SubscriberWhere(f, binds);
+        TOCSIN_ASSIGN(s, db_.Prepare(sql));
+        int idx = 1;
+        for (const auto& b : binds) s->Bind(idx++, b);
+        TOCSIN_ASSIGN(row, s->Step());
+        std::int64_t n = row ? s->Int(0) : 0;
+        s->Reset();
+        return n;
+    }
+
+    // --- deliveries -------------------------------------------------------------------
+
+    Result<std::int64_t> InsertDeliveries(const std::vector<Delivery>& rows) override {
+        // One cached statement for the whole batch; DO NOTHING on the idempotency key only,
+        // so any other violation (a bad state or channel) is still an error.
+        TOCSIN_ASSIGN(
+            s,
+            db_.Prepare("INSERT INTO deliveries (idempotency_key, outbox_seq, subscriber_id, channel, state, attempts, "
+                        "next_attempt_at, last_error, created_at, sent_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (idempotency_key) DO NOTHING")
+        );
+        std::int64_t inserted = 0;
+        for (const auto& d : rows) {
+            s->Reset();
+            s->Bind(1, d.idempotency_key).Bind(2, d.outbox_seq).Bind(3, d.subscriber_id);
+            s->Bind(4, domain::ToString(d.channel)).Bind(5, ToString(d.state)).Bind(6, d.attempts);
+            s->Bind(7, ToMillis(d.next_attempt_at)).Bind(8, d.last_error).Bind(9, ToMillis(d.created_at));
+            s->BindOpt(10, OptMillis(d.sent_at));
+            TOCSIN_TRY(s->Exec());
+            inserted += s->Changes();
+        }
+        s->Reset();
+        return inserted;
+    }
+
+    Result<std::vector<Delivery>> ListDueDeliveries(TimePoint now, int limit) override {
+        TOCSIN_ASSIGN(s, db_.Prepare(queries::DueDeliveries()));
+        s->Bind(1, ToMillis(now)).Bind(2, std::max(limit, 0));
+        return ReadDeliveries(*s);
+    }
+
+    Result<std::optional<Delivery>> GetDelivery(std::int64_t id) override {
+        TOCSIN_ASSIGN(s, db_.Prepare(std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE id = ?1"));
+        s->Bind(1, id);
+        TOCSIN_ASSIGN(row, s->Step());
+        if (!row) return std::optional<Delivery>();
+        auto d = ReadDelivery(*s);
+        s->Reset();
+        return std::optional<Delivery>(std::move(d));
+    }
+
+    // A row that vanished while it was being sent (its subscriber was deleted) is no error
+    // for the sender: failing here would roll back the marks of the rest of its batch.
+    Result<void> MarkDeliverySent(std::int64_t id, int attempts, TimePoint at) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("UPDATE deliveries SET state = 'sent', attempts = ?2, sent_at = ?3 WHERE id = ?1")
+        );
+        s->Bind(1, id).Bind(2, attempts).Bind(3, ToMillis(at));
+        return s->Exec();
+    }
+
+    Result<void> MarkDeliveryFailed(
+        std::int64_t id, int attempts, TimePoint next_attempt_at, const std::string& error, bool dead
+    ) override {
+        TOCSIN_ASSIGN(
+            s,
+            db_.Prepare("UPDATE deliveries SET state = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5 "
+                        "WHERE id = ?1")
+        );
+        s->Bind(1, id).Bind(2, ToString(dead ? DeliveryState::kDead : DeliveryState::kPending)).Bind(3, attempts);
+        s->Bind(4, ToMillis(next_attempt_at)).Bind(5, error);
+        return s->Exec();
+    }
+
+    Result<void> RetryDelivery(std::int64_t id, TimePoint at) override {
+        TOCSIN_ASSIGN(
+            s,
+            db_.Prepare("UPDATE deliveries SET state = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND state = 'dead'"
+            )
+        );
+        s->Bind(1, id).Bind(2, ToMillis(at));
+        TOCSIN_TRY(s->Exec());
+        if (s->Changes() > 0) return {};
+        TOCSIN_ASSIGN(d, GetDelivery(id));
+        if (!d) return Error::NotFound("delivery " + std::to_string(id) + " does not exist");
+        return Error::Conflict(
+            "delivery " + std::to_string(id) + " is " + std::string(ToString(d->state)) +
+            "; only a dead delivery can be retried"
+        );
+    }
+
+    Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& f) override {
+        std::string sql = std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE id > ?1";
+        if (f.state) sql += " AND state = ?2";
+        if (f.outbox_seq) sql += " AND outbox_seq = ?3";
+        if (!f.subscriber_id.empty()) sql += " AND subscriber_id = ?4";
+        sql += " ORDER BY id LIMIT ?5";
+        TOCSIN_ASSIGN(s, db_.Prepare(sql));
+        s->Bind(1, f.after_id).Bind(5, std::max(f.limit, 0));
+        if (f.state) s->Bind(2, ToString(*f.state));
+        if (f.outbox_seq) s->Bind(3, *f.outbox_seq);
+        if (!f.subscriber_id.empty()) s->Bind(4, f.subscriber_id);
+        return ReadDeliveries(*s);
+    }
+
+    Result<DeliveryProgress> GetDeliveryProgress(std::int64_t outbox_seq) override {
+        constexpr const char* kCounts =
+            "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'sent'), 0), "
+            "COALESCE(SUM(state = 'dead'), 0), COALESCE(SUM(state = 'pending' AND attempts > 0), 0) FROM deliveries";
+        TOCSIN_ASSIGN(
+            s, db_.Prepare(outbox_seq == 0 ? std::string(kCounts) : std::string(kCounts) + " WHERE outbox_seq = ?1")
+        );
+        if (outbox_seq != 0) s->Bind(1, outbox_seq);
+        TOCSIN_ASSIGN(row, s->Step());
+        DeliveryProgress p;
+        if (row) {
+            p.pending = s->Int(0);
+            p.sent = s->Int(1);
+            p.dead = s->Int(2);
+            p.failing = s->Int(3);
+        }
+        s->Reset();
+        return p;
+    }
+
+    // --- secrets and Mastodon threads -------------------------------------------------
+
+    Result<std::optional<std::string>> GetSecret(const std::string& name) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("SELECT value FROM server_secrets WHERE name = ?1"));
+        s->Bind(1, name);
+        TOCSIN_ASSIGN(row, s->Step());
+        if (!row) return std::optional<std::string>();
+        std::string value = s->Text(0);
+        s->Reset();
+        return std::optional<std::string>(std::move(value));
+    }
+
+    Result<void> InsertSecretIfAbsent(const std::string& name, const std::string& value) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare("INSERT INTO server_secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING")
+        );
+        s->Bind(1, name).BindBlob(2, value);
+        return s->Exec();
+    }
+
+    Result<std::optional<std::string>> GetThreadPost(const std::string& incident_id) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("SELECT status_id FROM thread_posts WHERE incident_id = ?1"));
+        s->Bind(1, incident_id);
+        TOCSIN_ASSIGN(row, s->Step());
+        if (!row) return std::optional<std::string>();
+        std::string id = s->Text(0);
+        s->Reset();
+        return std::optional<std::string>(std::move(id));
+    }
+
+    // An incident deleted while its post was on the way leaves nothing to thread onto: a
+    // no-op, not an error that would make the sender post again.
+    Result<void> SaveThreadPost(const std::string& incident_id, const std::string& status_id) override {
+        TOCSIN_ASSIGN(
+            s,
+            db_.Prepare("INSERT INTO thread_posts (incident_id, status_id, updated_at) SELECT ?1, ?2, ?3 "
+                        "WHERE EXISTS (SELECT 1 FROM incidents WHERE id = ?1) "
+                        "ON CONFLICT (incident_id) DO UPDATE SET status_id = excluded.status_id, "
+                        "updated_at = excluded.updated_at")
+        );
+        s->Bind(1, incident_id).Bind(2, status_id).Bind(3, ToMillis(clock_.Now()));
+        return s->Exec();
+    }
 
     Result<void> InsertToken(const ApiToken& t, const std::string& secret_hash) override {
         TOCSIN_ASSIGN(
@@ -788,7 +1123,123 @@ public:
     }
 
 private:
-    static Error NotYet() { return Error::Internal("notifications storage is not implemented yet"); }
+    static OutboxRow ReadOutboxRow(const Statement& s) {
+        OutboxRow o;
+        o.seq = s.Int(0);
+        o.message.topic = s.Text(1);
+        o.message.idempotency_key = s.Text(2);
+        o.message.payload = s.Text(3);
+        o.message.created_at = FromMillis(s.Int(4));
+        o.fanout_cursor = s.Text(5);
+        o.dispatched_at = OptTime(s.OptInt(6));
+        return o;
+    }
+
+    static Result<std::vector<OutboxRow>> ReadOutboxRows(Statement& s) {
+        std::vector<OutboxRow> out;
+        while (true) {
+            TOCSIN_ASSIGN(row, s.Step());
+            if (!row) break;
+            out.push_back(ReadOutboxRow(s));
+        }
+        return out;
+    }
+
+    static domain::Subscriber ReadSubscriber(const Statement& s) {
+        domain::Subscriber sub;
+        sub.id = s.Text(0);
+        sub.channel = domain::ParseChannel(s.Text(1)).value_or(domain::Channel::kEmail);
+        sub.target = s.Text(2);
+        sub.secret = s.Text(3);
+        sub.language = s.Text(4);
+        sub.confirmed_at = OptTime(s.OptInt(5));
+        sub.created_at = FromMillis(s.Int(6));
+        sub.source = s.Text(7);
+        return sub;
+    }
+
+    // Reads at most one subscriber from a prepared, bound statement, with its components.
+    Result<std::optional<domain::Subscriber>> OneSubscriber(Statement& s) {
+        TOCSIN_ASSIGN(row, s.Step());
+        if (!row) return std::optional<domain::Subscriber>();
+        auto sub = ReadSubscriber(s);
+        s.Reset();
+        TOCSIN_ASSIGN(
+            c, db_.Prepare("SELECT component_id FROM subscriber_components WHERE subscriber_id = ?1 ORDER BY position")
+        );
+        c->Bind(1, sub.id);
+        while (true) {
+            TOCSIN_ASSIGN(more, c->Step());
+            if (!more) break;
+            sub.component_ids.push_back(c->Text(0));
+        }
+        return std::optional<domain::Subscriber>(std::move(sub));
+    }
+
+    // The filter terms after "WHERE <something>", each starting with " AND "; text binds in order.
+    static std::string SubscriberWhere(const SubscriberFilter& f, std::vector<std::string>& binds) {
+        std::string out;
+        if (f.channel) {
+            out += " AND channel = ?";
+            binds.emplace_back(domain::ToString(*f.channel));
+        }
+        if (f.confirmed) out += *f.confirmed ? " AND confirmed_at IS NOT NULL" : " AND confirmed_at IS NULL";
+        if (!f.query.empty()) {
+            out += " AND instr(lower(target), lower(?)) > 0";
+            binds.push_back(f.query);
+        }
+        return out;
+    }
+
+    Result<void> WriteSubscriberComponents(const domain::Subscriber& sub) {
+        TOCSIN_ASSIGN(d, db_.Prepare("DELETE FROM subscriber_components WHERE subscriber_id = ?1"));
+        d->Bind(1, sub.id);
+        TOCSIN_TRY(d->Exec());
+        TOCSIN_ASSIGN(
+            s,
+            db_.Prepare("INSERT INTO subscriber_components (subscriber_id, component_id, position) VALUES (?1, ?2, ?3)")
+        );
+        int pos = 0;
+        for (const auto& cid : sub.component_ids) {
+            s->Reset();
+            s->Bind(1, sub.id).Bind(2, cid).Bind(3, pos++);
+            auto r = s->Exec();
+            if (!r) {
+                if (r.error().kind == ErrorKind::kConflict) {
+                    return Error::Invalid("components", "component " + cid + " does not exist or is listed twice");
+                }
+                return r.error();
+            }
+        }
+        s->Reset();
+        return {};
+    }
+
+    static Delivery ReadDelivery(const Statement& s) {
+        Delivery d;
+        d.id = s.Int(0);
+        d.idempotency_key = s.Text(1);
+        d.outbox_seq = s.Int(2);
+        d.subscriber_id = s.Text(3);
+        d.channel = domain::ParseChannel(s.Text(4)).value_or(domain::Channel::kEmail);
+        d.state = ParseDeliveryState(s.Text(5)).value_or(DeliveryState::kPending);
+        d.attempts = static_cast<int>(s.Int(6));
+        d.next_attempt_at = FromMillis(s.Int(7));
+        d.last_error = s.Text(8);
+        d.created_at = FromMillis(s.Int(9));
+        d.sent_at = OptTime(s.OptInt(10));
+        return d;
+    }
+
+    static Result<std::vector<Delivery>> ReadDeliveries(Statement& s) {
+        std::vector<Delivery> out;
+        while (true) {
+            TOCSIN_ASSIGN(row, s.Step());
+            if (!row) break;
+            out.push_back(ReadDelivery(s));
+        }
+        return out;
+    }
 
     Result<std::optional<monitor::Monitor>> OneMonitor(const std::string& sql, const std::string& key) {
         TOCSIN_ASSIGN(s, db_.Prepare(sql));
@@ -932,6 +1383,7 @@ private:
     }
 
     Database& db_;
+    const Clock& clock_;
 };
 
 }  // namespace
@@ -1026,7 +1478,7 @@ Result<void> SqliteStore::RunTx(const char* begin, const std::function<Result<vo
     std::lock_guard lock(mu_);
     TOCSIN_TRY(db_->ExecScript(begin));
     RollbackUnlessCommitted guard(*db_);
-    SqliteTx tx(*db_);
+    SqliteTx tx(*db_, clock_);
     auto r = fn(tx);
     if (!r) return r.error();
     return guard.Commit();

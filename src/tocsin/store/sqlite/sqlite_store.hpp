@@ -13,6 +13,13 @@ namespace tocsin::store::sqlite {
 
 class Database;
 
+/// The SQL of the queries the engines poll several times a second, so that a test can
+/// check their plans (EXPLAIN QUERY PLAN) against the schema.
+namespace queries {
+const std::string& DueDeliveries();       // ?1 now (ms), ?2 limit
+const std::string& UndispatchedOutbox();  // ?1 limit
+}  // namespace queries
+
 class SqliteStore final : public Store {
 public:
     /// Opens the database file, applies pending migrations and creates the settings row.

@@ -16,6 +16,12 @@
 #include <type_traits>
 #include <vector>
 
+// The embedded migration files (generated; see src/tocsin/store/CMakeLists.txt).
+namespace tocsin::store::sqlite_migrations {
+std::string_view Find(std::string_view name);
+std::vector<std::string_view> Names();
+}  // namespace tocsin::store::sqlite_migrations
+
 namespace tocsin::store::sqlite {
 namespace {
 
@@ -974,6 +980,731 @@ TEST_F(SqliteStoreTest, LoadPageStateKeepsEveryComponentWhenGroupsNest) {
     EXPECT_LT(at("outer"), at("inner"));
     EXPECT_LT(at("inner"), at("leaf"));
     EXPECT_LT(at("solo"), static_cast<long>(ids.size()));
+}
+
+// --- subscribers -------------------------------------------------------------------------
+
+using domain::Channel;
+using domain::Subscriber;
+
+Subscriber MakeSubscriber(std::string id, Channel channel, std::string target) {
+    Subscriber s;
+    s.id = std::move(id);
+    s.channel = channel;
+    s.target = std::move(target);
+    s.created_at = At("2026-02-01T00:00:00Z");
+    return s;
+}
+
+Subscriber MakeEmail(std::string id, std::string address, bool confirmed = true) {
+    Subscriber s = MakeSubscriber(std::move(id), Channel::kEmail, std::move(address));
+    if (confirmed) s.confirmed_at = At("2026-02-01T00:05:00Z");
+    return s;
+}
+
+std::vector<std::string> Ids(const std::vector<Subscriber>& list) {
+    std::vector<std::string> ids;
+    for (const auto& s : list) ids.push_back(s.id);
+    return ids;
+}
+
+void ExpectSameSubscriber(const Subscriber& got, const Subscriber& want) {
+    SCOPED_TRACE("subscriber " + want.id);
+    EXPECT_EQ(got.id, want.id);
+    EXPECT_EQ(domain::ToString(got.channel), domain::ToString(want.channel));
+    EXPECT_EQ(got.target, want.target);
+    EXPECT_EQ(got.secret, want.secret);
+    EXPECT_EQ(got.language, want.language);
+    EXPECT_EQ(got.component_ids, want.component_ids);
+    EXPECT_EQ(Show(got.confirmed_at), Show(want.confirmed_at));
+    EXPECT_EQ(FormatIso8601(got.created_at), FormatIso8601(want.created_at));
+    EXPECT_EQ(got.source, want.source);
+}
+
+class SqliteSubscriberTest : public SqliteStoreTest {
+protected:
+    std::optional<Subscriber> GetSubscriber(const std::string& id) {
+        return MustRead([&](Tx& tx) { return tx.GetSubscriber(id); });
+    }
+    std::optional<Subscriber> Find(Channel c, const std::string& target) {
+        return MustRead([&](Tx& tx) { return tx.FindSubscriber(c, target); });
+    }
+    std::vector<Subscriber> List(const SubscriberFilter& f) {
+        return MustRead([&](Tx& tx) { return tx.ListSubscribers(f); });
+    }
+    std::int64_t Count(const SubscriberFilter& f) {
+        return MustRead([&](Tx& tx) { return tx.CountSubscribers(f); });
+    }
+};
+
+TEST_F(SqliteSubscriberTest, InsertedSubscriberRoundTripsEveryFieldAndItsComponentOrder) {
+    Subscriber hook = MakeSubscriber("s-hook", Channel::kWebhook, "https://hooks.example.com/In");
+    hook.secret = "signing secret";
+    hook.language = "de";
+    hook.component_ids = {"web", "api"};  // kept in the order given
+    hook.source = "api";
+    Subscriber mail = MakeEmail("s-mail", "alice@example.com", false);
+    MustWrite([&](Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertComponent(MakeComponent("api")));
+        TOCSIN_TRY(tx.InsertComponent(MakeComponent("web")));
+        TOCSIN_TRY(tx.InsertSubscriber(hook));
+        return tx.InsertSubscriber(mail);
+    });
+    auto got = GetSubscriber("s-hook");
+    ASSERT_TRUE(got.has_value());
+    ExpectSameSubscriber(*got, hook);
+    got = GetSubscriber("s-mail");
+    ASSERT_TRUE(got.has_value());
+    ExpectSameSubscriber(*got, mail);
+    EXPECT_FALSE(GetSubscriber("s-none").has_value());
+
+    auto found = Find(Channel::kWebhook, "https://hooks.example.com/In");
+    ASSERT_TRUE(found.has_value());
+    ExpectSameSubscriber(*found, hook);
+}
+
+TEST_F(SqliteSubscriberTest, ASecondSubscriberForTheSameDestinationIsAConflict) {
+    MustWrite([](Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertSubscriber(MakeEmail("s1", "alice@example.com")));
+        return tx.InsertSubscriber(MakeSubscriber("s2", Channel::kWebhook, "https://hooks.example.com/x"));
+    });
+
+    Error e = WriteError([](Tx& tx) { return tx.InsertSubscriber(MakeEmail("s3", "Alice@Example.com")); });
+    EXPECT_EQ(e.kind, ErrorKind::kConflict) << e.message;
+    EXPECT_NE(e.message.find("email subscriber with this target already exists"), std::string::npos) << e.message;
+
+    e = WriteError([](Tx& tx) {
+        return tx.InsertSubscriber(MakeSubscriber("s4", Channel::kWebhook, "https://hooks.example.com/x"));
+    });
+    EXPECT_EQ(e.kind, ErrorKind::kConflict) << e.message;
+
+    e = WriteError([](Tx& tx) { return tx.InsertSubscriber(MakeEmail("s1", "bob@example.com")); });
+    EXPECT_EQ(e.kind, ErrorKind::kConflict);
+    EXPECT_NE(e.message.find("subscriber s1 already exists"), std::string::npos) << e.message;
+
+    // The same target on another channel, or a URL that differs in case, is another destination.
+    MustWrite([](Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertSubscriber(MakeSubscriber("s5", Channel::kSlack, "https://hooks.example.com/x")));
+        return tx.InsertSubscriber(MakeSubscriber("s6", Channel::kWebhook, "https://hooks.example.com/X"));
+    });
+    EXPECT_EQ(Count({}), 4);
+}
+
+TEST_F(SqliteSubscriberTest, FindComparesEmailIgnoringCaseAndOtherTargetsExactly) {
+    MustWrite([](Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertSubscriber(MakeEmail("s1", "Alice@example.com")));
+        return tx.InsertSubscriber(MakeSubscriber("s2", Channel::kTelegram, "@StatusChannel"));
+    });
+    auto f = Find(Channel::kEmail, "alice@EXAMPLE.com");
+    ASSERT_TRUE(f.has_value());
+    EXPECT_EQ(f->id, "s1");
+    EXPECT_EQ(f->target, "Alice@example.com") << "the stored spelling is kept";
+    EXPECT_FALSE(Find(Channel::kWebhook, "Alice@example.com").has_value()) << "the channel must match";
+    EXPECT_TRUE(Find(Channel::kTelegram, "@StatusChannel").has_value());
+    EXPECT_FALSE(Find(Channel::kTelegram, "@statuschannel").has_value());
+}
+
+TEST_F(SqliteSubscriberTest, UpdateReplacesLanguageSecretComponentsAndConfirmationOnly) {
+    Subscriber s = MakeSubscriber("s1", Channel::kWebhook, "https://hooks.example.com/a");
+    s.component_ids = {"api"};
+    MustWrite([&](Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertComponent(MakeComponent("api")));
+        TOCSIN_TRY(tx.InsertComponent(MakeComponent("web")));
+        return tx.InsertSubscriber(s);
+    });
+
+    Subscriber changed = s;
+    changed.language = "de";
+    changed.secret = "new secret";
+    changed.component_ids = {"web"};
+    changed.confirmed_at = At("2026-02-03T00:00:00Z");
+    changed.target = "https://elsewhere.example.com/";  // not replaced
+    changed.source = "import";                          // not replaced
+    changed.created_at = At("2030-01-01T00:00:00Z");    // not replaced
+    MustWrite([&](Tx& tx) { return tx.UpdateSubscriber(changed); });
+
+    Subscriber want = s;
+    want.language = "de";
+    want.secret = "new secret";
+    want.component_ids = {"web"};
+    want.confirmed_at = At("2026-02-03T00:00:00Z");
+    auto got = GetSubscriber("s1");
+    ASSERT_TRUE(got.has_value());
+    ExpectSameSubscriber(*got, want);
+
+    // Back to the whole page and unconfirmed.
+    changed.component_ids.clear();
+    changed.confirmed_at.reset();
+    MustWrite([&](Tx& tx) { return tx.UpdateSubscriber(changed); });
+    got = GetSubscriber("s1");
+    ASSERT_TRUE(got.has_value());
+    EXPECT_TRUE(got->component_ids.empty());
+    EXPECT_FALSE(got->confirmed_at.has_value());
+
+    Error e = WriteError([](Tx& tx) { return tx.UpdateSubscriber(MakeEmail("s-none", "x@example.com")); });
+    EXPECT_EQ(e.kind, ErrorKind::kNotFound);
+}
+
+TEST_F(SqliteSubscriberTest, AnUnknownOrRepeatedComponentIsInvalidInputAndWritesNothing) {
+    MustWrite([](Tx& tx) { return tx.InsertComponent(MakeComponent("api")); });
+    Subscriber s = MakeEmail("s1", "alice@example.com");
+    s.component_ids = {"api", "nope"};
+    Error e = WriteError([&](Tx& tx) { return tx.InsertSubscriber(s); });
+    EXPECT_EQ(e.kind, ErrorKind::kInvalidInput);
+    EXPECT_EQ(e.field, "components");
+    EXPECT_FALSE(GetSubscriber("s1").has_value()) << "the failed write is rolled back whole";
+
+    s.component_ids = {"api", "api"};
+    e = WriteError([&](Tx& tx) { return tx.InsertSubscriber(s); });
+    EXPECT_EQ(e.kind, ErrorKind::kInvalidInput);
+    EXPECT_EQ(e.field, "components");
+}
+
+TEST_F(SqliteSubscriberTest, DeletingAComponentRemovesItFromSubscriptions) {
+    Subscriber s = MakeEmail("s1", "alice@example.com");
+    s.component_ids = {"api", "web"};
+    MustWrite([&](Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertComponent(MakeComponent("api")));
+        TOCSIN_TRY(tx.InsertComponent(MakeComponent("web")));
+        return tx.InsertSubscriber(s);
+    });
+    MustWrite([](Tx& tx) { return tx.DeleteComponent("api"); });
+    auto got = GetSubscriber("s1");
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->component_ids, (std::vector<std::string>{"web"}));
+}
+
+TEST_F(SqliteSubscriberTest, ListFiltersByChannelConfirmationAndTargetSubstring) {
+    MustWrite([](Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertSubscriber(MakeEmail("s1", "alice@acme.example")));
+        TOCSIN_TRY(tx.InsertSubscriber(MakeEmail("s2", "bob@other.example", false)));
+        TOCSIN_TRY(tx.InsertSubscriber(MakeEmail("s3", "Carol@ACME.example", false)));
+        return tx.InsertSubscriber(MakeSubscriber("s4", Channel::kWebhook, "https://acme.example/hook"));
+    });
+    SubscriberFilter f;
+    EXPECT_EQ(Ids(List(f)), (std::vector<std::string>{"s1", "s2", "s3", "s4"}));
+    f.channel = Channel::kEmail;
+    EXPECT_EQ(Ids(List(f)), (std::vector<std::string>{"s1", "s2", "s3"}));
+    f.confirmed = false;
+    EXPECT_EQ(Ids(List(f)), (std::vector<std::string>{"s2", "s3"}));
+    EXPECT_EQ(Count(f), 2);
+    f.query = "acme";  // case-insensitive
+    EXPECT_EQ(Ids(List(f)), (std::vector<std::string>{"s3"}));
+    f.confirmed = true;
+    EXPECT_EQ(Ids(List(f)), (std::vector<std::string>{"s1"}));
+    f.channel.reset();
+    f.confirmed.reset();
+    EXPECT_EQ(Ids(List(f)), (std::vector<std::string>{"s1", "s3", "s4"}));
+    EXPECT_EQ(Count(f), 3);
+    f.query = "%";  // no LIKE pattern: a literal character that no target contains
+    EXPECT_TRUE(List(f).empty());
+    EXPECT_EQ(Count(f), 0);
+}
+
+TEST_F(SqliteSubscriberTest, ListPagesByIdWithEachPagesComponents) {
+    MustWrite([](Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertComponent(MakeComponent("api")));
+        TOCSIN_TRY(tx.InsertComponent(MakeComponent("web")));
+        for (int i = 9; i >= 1; --i) {  // inserted out of order on purpose
+            Subscriber s = MakeEmail("s" + std::to_string(i), "user" + std::to_string(i) + "@example.com");
+            if (i % 3 == 0) s.component_ids = {"web", "api"};
+            if (i % 3 == 1) s.component_ids = {"api"};
+            TOCSIN_TRY(tx.InsertSubscriber(s));
+        }
+        return {};
+    });
+    SubscriberFilter f;
+    f.limit = 4;
+    std::vector<std::string> seen;
+    for (int page = 0; page < 5; ++page) {
+        auto list = List(f);
+        for (const auto& s : list) {
+            seen.push_back(s.id);
+            int n = s.id.back() - '0';
+            std::vector<std::string> want;
+            if (n % 3 == 0) want = {"web", "api"};
+            if (n % 3 == 1) want = {"api"};
+            EXPECT_EQ(s.component_ids, want) << s.id;
+        }
+        if (list.size() < static_cast<std::size_t>(f.limit)) break;
+        f.after_id = list.back().id;
+    }
+    EXPECT_EQ(seen, (std::vector<std::string>{"s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9"}));
+
+    f.after_id = "s4";
+    f.limit = 100;
+    EXPECT_EQ(Ids(List(f)), (std::vector<std::string>{"s5", "s6", "s7", "s8", "s9"}));
+    EXPECT_EQ(Count(f), 9) << "the count ignores the page position";
+    f.limit = 0;
+    EXPECT_TRUE(List(f).empty());
+}
+
+// --- deliveries --------------------------------------------------------------------------
+
+Delivery MakeDelivery(
+    std::string key,
+    std::string subscriber_id,
+    std::string_view due,
+    std::int64_t seq = 1,
+    Channel channel = Channel::kEmail
+) {
+    Delivery d;
+    d.idempotency_key = std::move(key);
+    d.outbox_seq = seq;
+    d.subscriber_id = std::move(subscriber_id);
+    d.channel = channel;
+    d.next_attempt_at = At(due);
+    d.created_at = At("2026-03-01T09:00:00Z");
+    return d;
+}
+
+std::vector<std::string> Keys(const std::vector<Delivery>& list) {
+    std::vector<std::string> keys;
+    for (const auto& d : list) keys.push_back(d.idempotency_key);
+    return keys;
+}
+
+class SqliteDeliveryTest : public SqliteStoreTest {
+protected:
+    std::int64_t Insert(const std::vector<Delivery>& rows) {
+        std::int64_t n = -1;
+        MustWrite([&](Tx& tx) -> Result<void> {
+            TOCSIN_ASSIGN(inserted, tx.InsertDeliveries(rows));
+            n = inserted;
+            return {};
+        });
+        return n;
+    }
+    std::vector<Delivery> Due(std::string_view now, int limit = 100) {
+        return MustRead([&](Tx& tx) { return tx.ListDueDeliveries(At(now), limit); });
+    }
+    std::vector<Delivery> List(const DeliveryFilter& f) {
+        return MustRead([&](Tx& tx) { return tx.ListDeliveries(f); });
+    }
+    std::optional<Delivery> Get(std::int64_t id) {
+        return MustRead([&](Tx& tx) { return tx.GetDelivery(id); });
+    }
+    DeliveryProgress Progress(std::int64_t seq) {
+        return MustRead([&](Tx& tx) { return tx.GetDeliveryProgress(seq); });
+    }
+    // The id of the delivery with this key.
+    std::int64_t IdOf(const std::string& key) {
+        for (const auto& d : List({})) {
+            if (d.idempotency_key == key) return d.id;
+        }
+        ADD_FAILURE() << "no delivery " << key;
+        return 0;
+    }
+};
+
+TEST(DeliveryStateNames, RoundTrip) {
+    for (auto s : {DeliveryState::kPending, DeliveryState::kSent, DeliveryState::kDead}) {
+        auto parsed = ParseDeliveryState(ToString(s));
+        ASSERT_TRUE(parsed.has_value()) << ToString(s);
+        EXPECT_EQ(*parsed, s);
+    }
+    EXPECT_EQ(ToString(DeliveryState::kDead), "dead");
+    EXPECT_FALSE(ParseDeliveryState("failed").has_value());
+}
+
+TEST_F(SqliteDeliveryTest, InsertWritesEachIdempotencyKeyOnceAndCountsNewRows) {
+    EXPECT_EQ(
+        Insert({MakeDelivery("k/a", "a", "2026-03-01T10:00:00Z"), MakeDelivery("k/b", "b", "2026-03-01T10:00:00Z")}), 2
+    );
+    // The fan-out ran again after a crash: the old rows stay as they were.
+    Delivery again = MakeDelivery("k/a", "a", "2026-03-01T12:00:00Z");
+    again.last_error = "must not replace";
+    EXPECT_EQ(Insert({again, MakeDelivery("k/c", "c", "2026-03-01T10:00:00Z")}), 1);
+    EXPECT_EQ(Insert({again, again}), 0);
+    EXPECT_EQ(Insert({}), 0);
+
+    auto all = List({});
+    EXPECT_EQ(Keys(all), (std::vector<std::string>{"k/a", "k/b", "k/c"}));
+    auto a = Get(all[0].id);
+    ASSERT_TRUE(a.has_value());
+    EXPECT_EQ(a->last_error, "");
+    EXPECT_EQ(FormatIso8601(a->next_attempt_at), "2026-03-01T10:00:00.000Z");
+}
+
+TEST_F(SqliteDeliveryTest, InsertRoundTripsEveryFieldAndTakesLargeBatches) {
+    Delivery m = MakeDelivery("k/mastodon", "", "2026-03-01T10:00:00Z", 7, Channel::kMastodon);
+    m.attempts = 2;
+    m.state = DeliveryState::kSent;
+    m.sent_at = At("2026-03-01T10:00:05Z");
+    m.last_error = "timeout";
+    ASSERT_EQ(Insert({m}), 1);
+    auto got = List({});
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_GT(got[0].id, 0);
+    EXPECT_EQ(got[0].idempotency_key, "k/mastodon");
+    EXPECT_EQ(got[0].outbox_seq, 7);
+    EXPECT_EQ(got[0].subscriber_id, "");
+    EXPECT_EQ(got[0].channel, Channel::kMastodon);
+    EXPECT_EQ(got[0].state, DeliveryState::kSent);
+    EXPECT_EQ(got[0].attempts, 2);
+    EXPECT_EQ(got[0].last_error, "timeout");
+    EXPECT_EQ(FormatIso8601(got[0].created_at), "2026-03-01T09:00:00.000Z");
+    EXPECT_EQ(Show(got[0].sent_at), "2026-03-01T10:00:05.000Z");
+
+    std::vector<Delivery> batch;
+    for (int i = 0; i < 1000; ++i) {
+        batch.push_back(MakeDelivery("big/" + std::to_string(i), "s" + std::to_string(i), "2026-03-01T10:00:00Z", 8));
+    }
+    EXPECT_EQ(Insert(batch), 1000);
+    EXPECT_EQ(Insert(batch), 0);
+    EXPECT_EQ(Progress(8).pending, 1000);
+}
+
+TEST_F(SqliteDeliveryTest, DueListsPendingRowsDueNowOldestFirstThenById) {
+    Delivery sent = MakeDelivery("sent", "s", "2026-03-01T08:00:00Z");
+    sent.state = DeliveryState::kSent;
+    Delivery dead = MakeDelivery("dead", "d", "2026-03-01T08:00:00Z");
+    dead.state = DeliveryState::kDead;
+    Insert({
+        MakeDelivery("late", "a", "2026-03-01T09:30:00Z"),
+        MakeDelivery("early-1", "b", "2026-03-01T09:00:00Z"),
+        MakeDelivery("future", "c", "2026-03-01T10:00:00.001Z"),
+        sent,
+        dead,
+        MakeDelivery("early-2", "e", "2026-03-01T09:00:00Z"),
+        MakeDelivery("now", "f", "2026-03-01T10:00:00Z"),
+    });
+    EXPECT_EQ(Keys(Due("2026-03-01T10:00:00Z")), (std::vector<std::string>{"early-1", "early-2", "late", "now"}));
+    EXPECT_EQ(Keys(Due("2026-03-01T10:00:00Z", 2)), (std::vector<std::string>{"early-1", "early-2"}));
+    EXPECT_TRUE(Due("2026-03-01T08:59:59Z").empty());
+    EXPECT_EQ(Due("2026-03-01T11:00:00Z").size(), 5u);
+}
+
+// ListDueDeliveries runs every few hundred milliseconds over a table with many pending and
+// far more sent rows: it must walk the partial index in order, not scan or sort.
+TEST_F(SqliteStoreTest, PollingQueriesUseTheirPartialIndexesWithoutSorting) {
+    auto db = Database::Open(path_);
+    ASSERT_TRUE(db) << Why(db);
+    auto plan = [&](const std::string& sql) {
+        std::string out;
+        auto q = (*db)->Prepare("EXPLAIN QUERY PLAN " + sql);
+        EXPECT_TRUE(q) << Why(q);
+        if (!q) return out;
+        while (true) {
+            auto row = (*q)->Step();
+            EXPECT_TRUE(row) << Why(row);
+            if (!row || !*row) break;
+            out += (*q)->Text(3) + "\n";
+        }
+        return out;
+    };
+    std::string due = plan(queries::DueDeliveries());
+    EXPECT_NE(due.find("USING INDEX deliveries_due"), std::string::npos) << due;
+    EXPECT_EQ(due.find("TEMP B-TREE"), std::string::npos) << due;
+
+    std::string outbox = plan(queries::UndispatchedOutbox());
+    EXPECT_NE(outbox.find("outbox_undispatched"), std::string::npos) << outbox;
+    EXPECT_EQ(outbox.find("TEMP B-TREE"), std::string::npos) << outbox;
+}
+
+TEST_F(SqliteDeliveryTest, FailedSentDeadAndRetriedDeliveriesMoveBetweenStates) {
+    Insert({MakeDelivery("k/a", "a", "2026-03-01T10:00:00Z"), MakeDelivery("k/b", "b", "2026-03-01T10:00:00Z")});
+    const std::int64_t a = IdOf("k/a");
+    const std::int64_t b = IdOf("k/b");
+
+    // A failed attempt: pending again, due later, with the error.
+    MustWrite([&](Tx& tx) { return tx.MarkDeliveryFailed(a, 1, At("2026-03-01T10:05:00Z"), "421 try later", false); });
+    auto got = Get(a);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->state, DeliveryState::kPending);
+    EXPECT_EQ(got->attempts, 1);
+    EXPECT_EQ(got->last_error, "421 try later");
+    EXPECT_EQ(Keys(Due("2026-03-01T10:00:00Z")), (std::vector<std::string>{"k/b"}));
+    EXPECT_EQ(Keys(Due("2026-03-01T10:05:00Z")), (std::vector<std::string>{"k/b", "k/a"}));
+
+    // Sent: never due again.
+    MustWrite([&](Tx& tx) { return tx.MarkDeliverySent(b, 1, At("2026-03-01T10:00:02Z")); });
+    got = Get(b);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->state, DeliveryState::kSent);
+    EXPECT_EQ(got->attempts, 1);
+    EXPECT_EQ(Show(got->sent_at), "2026-03-01T10:00:02.000Z");
+
+    // Given up: dead, not due.
+    MustWrite([&](Tx& tx) { return tx.MarkDeliveryFailed(a, 5, At("2026-03-01T11:00:00Z"), "550 no such user", true); }
+    );
+    got = Get(a);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->state, DeliveryState::kDead);
+    EXPECT_EQ(got->attempts, 5);
+    EXPECT_EQ(got->last_error, "550 no such user");
+    EXPECT_TRUE(Due("2026-03-02T00:00:00Z").empty());
+
+    // Only a dead delivery can be retried; it keeps its attempts.
+    Error e = WriteError([&](Tx& tx) { return tx.RetryDelivery(b, At("2026-03-01T12:00:00Z")); });
+    EXPECT_EQ(e.kind, ErrorKind::kConflict);
+    EXPECT_NE(e.message.find("is sent"), std::string::npos) << e.message;
+    e = WriteError([&](Tx& tx) { return tx.RetryDelivery(999, At("2026-03-01T12:00:00Z")); });
+    EXPECT_EQ(e.kind, ErrorKind::kNotFound);
+
+    MustWrite([&](Tx& tx) { return tx.RetryDelivery(a, At("2026-03-01T12:00:00Z")); });
+    got = Get(a);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->state, DeliveryState::kPending);
+    EXPECT_EQ(got->attempts, 5);
+    EXPECT_EQ(FormatIso8601(got->next_attempt_at), "2026-03-01T12:00:00.000Z");
+    EXPECT_EQ(Keys(Due("2026-03-01T12:00:00Z")), (std::vector<std::string>{"k/a"}));
+    e = WriteError([&](Tx& tx) { return tx.RetryDelivery(a, At("2026-03-01T12:00:00Z")); });
+    EXPECT_EQ(e.kind, ErrorKind::kConflict) << "pending is not dead";
+
+    EXPECT_FALSE(Get(999).has_value());
+}
+
+TEST_F(SqliteDeliveryTest, MarkingADeliveryThatWasDeletedMeanwhileIsNoError) {
+    MustWrite([](Tx& tx) { return tx.InsertSubscriber(MakeEmail("s1", "alice@example.com")); });
+    Insert({MakeDelivery("k/s1", "s1", "2026-03-01T10:00:00Z")});
+    const std::int64_t id = IdOf("k/s1");
+    MustWrite([](Tx& tx) { return tx.DeleteSubscriber("s1"); });
+    MustWrite([&](Tx& tx) { return tx.MarkDeliverySent(id, 1, At("2026-03-01T10:00:01Z")); });
+    MustWrite([&](Tx& tx) { return tx.MarkDeliveryFailed(id, 1, At("2026-03-01T10:01:00Z"), "x", false); });
+    EXPECT_FALSE(Get(id).has_value());
+}
+
+TEST_F(SqliteDeliveryTest, ProgressCountsEachStateAndFailingPendingRowsPerMessage) {
+    Delivery sent = MakeDelivery("1/sent", "a", "2026-03-01T10:00:00Z", 1);
+    sent.state = DeliveryState::kSent;
+    Delivery dead = MakeDelivery("1/dead", "b", "2026-03-01T10:00:00Z", 1);
+    dead.state = DeliveryState::kDead;
+    dead.attempts = 8;
+    Delivery failing = MakeDelivery("1/failing", "c", "2026-03-01T10:00:00Z", 1);
+    failing.attempts = 2;
+    Insert(
+        {sent,
+         dead,
+         failing,
+         MakeDelivery("1/new", "d", "2026-03-01T10:00:00Z", 1),
+         MakeDelivery("2/new", "a", "2026-03-01T10:00:00Z", 2)}
+    );
+
+    auto p = Progress(1);
+    EXPECT_EQ(p.pending, 2);
+    EXPECT_EQ(p.sent, 1);
+    EXPECT_EQ(p.dead, 1);
+    EXPECT_EQ(p.failing, 1);
+    p = Progress(2);
+    EXPECT_EQ(p.pending, 1);
+    EXPECT_EQ(p.sent + p.dead + p.failing, 0);
+    p = Progress(0);
+    EXPECT_EQ(p.pending, 3);
+    EXPECT_EQ(p.sent, 1);
+    EXPECT_EQ(p.dead, 1);
+    EXPECT_EQ(p.failing, 1);
+    p = Progress(42);
+    EXPECT_EQ(p.pending + p.sent + p.dead + p.failing, 0);
+}
+
+TEST_F(SqliteDeliveryTest, ListFiltersByStateMessageAndSubscriberAndPagesById) {
+    Delivery dead = MakeDelivery("1/b", "b", "2026-03-01T10:00:00Z", 1);
+    dead.state = DeliveryState::kDead;
+    Insert(
+        {MakeDelivery("1/a", "a", "2026-03-01T10:00:00Z", 1),
+         dead,
+         MakeDelivery("2/a", "a", "2026-03-01T10:00:00Z", 2),
+         MakeDelivery("2/b", "b", "2026-03-01T10:00:00Z", 2)}
+    );
+    DeliveryFilter f;
+    EXPECT_EQ(Keys(List(f)), (std::vector<std::string>{"1/a", "1/b", "2/a", "2/b"}));
+    f.outbox_seq = 2;
+    EXPECT_EQ(Keys(List(f)), (std::vector<std::string>{"2/a", "2/b"}));
+    f.subscriber_id = "b";
+    EXPECT_EQ(Keys(List(f)), (std::vector<std::string>{"2/b"}));
+    f = {};
+    f.state = DeliveryState::kDead;
+    EXPECT_EQ(Keys(List(f)), (std::vector<std::string>{"1/b"}));
+    f = {};
+    f.subscriber_id = "a";
+    EXPECT_EQ(Keys(List(f)), (std::vector<std::string>{"1/a", "2/a"}));
+
+    f = {};
+    f.limit = 3;
+    auto page = List(f);
+    EXPECT_EQ(Keys(page), (std::vector<std::string>{"1/a", "1/b", "2/a"}));
+    f.after_id = page.back().id;
+    EXPECT_EQ(Keys(List(f)), (std::vector<std::string>{"2/b"}));
+}
+
+TEST_F(SqliteDeliveryTest, DeletingASubscriberDeletesItsDeliveriesAndLinksOnly) {
+    Subscriber alice = MakeEmail("alice", "alice@example.com");
+    alice.component_ids = {"api"};
+    MustWrite([&](Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertComponent(MakeComponent("api")));
+        TOCSIN_TRY(tx.InsertSubscriber(alice));
+        return tx.InsertSubscriber(MakeEmail("bob", "bob@example.com"));
+    });
+    Insert(
+        {MakeDelivery("1/alice", "alice", "2026-03-01T10:00:00Z"),
+         MakeDelivery("1/bob", "bob", "2026-03-01T10:00:00Z"),
+         MakeDelivery("1/mastodon", "", "2026-03-01T10:00:00Z", 1, Channel::kMastodon)}
+    );
+
+    MustWrite([](Tx& tx) { return tx.DeleteSubscriber("alice"); });
+    EXPECT_FALSE(MustRead([](Tx& tx) { return tx.GetSubscriber("alice"); }).has_value());
+    EXPECT_EQ(Keys(List({})), (std::vector<std::string>{"1/bob", "1/mastodon"}));
+
+    // The component links went too: re-adding the address starts with a clean subscription.
+    MustWrite([](Tx& tx) { return tx.InsertSubscriber(MakeEmail("alice", "alice@example.com")); });
+    auto again = MustRead([](Tx& tx) { return tx.GetSubscriber("alice"); });
+    ASSERT_TRUE(again.has_value());
+    EXPECT_TRUE(again->component_ids.empty());
+    auto db = Database::Open(path_);
+    ASSERT_TRUE(db) << Why(db);
+    auto q = (*db)->Prepare("SELECT COUNT(*) FROM subscriber_components");
+    ASSERT_TRUE(q) << Why(q);
+    auto row = (*q)->Step();
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ((*q)->Int(0), 0);
+    (*q)->Reset();
+
+    Error e = WriteError([](Tx& tx) { return tx.DeleteSubscriber("carol"); });
+    EXPECT_EQ(e.kind, ErrorKind::kNotFound);
+}
+
+// --- outbox reading ----------------------------------------------------------------------
+
+class SqliteOutboxTest : public SqliteStoreTest {
+protected:
+    void Enqueue(const std::string& key, std::string_view at) {
+        MustWrite([&](Tx& tx) {
+            return tx.EnqueueOutbox({"incident.updated", key, R"({"k":")" + key + "\"}", At(at)});
+        });
+    }
+    std::vector<OutboxRow> Undispatched(int limit = 100) {
+        return MustRead([&](Tx& tx) { return tx.ListUndispatchedOutbox(limit); });
+    }
+    std::vector<OutboxRow> Recent(std::int64_t before, int limit) {
+        return MustRead([&](Tx& tx) { return tx.ListOutbox(before, limit); });
+    }
+};
+
+std::vector<std::string> Keys(const std::vector<OutboxRow>& list) {
+    std::vector<std::string> keys;
+    for (const auto& o : list) keys.push_back(o.message.idempotency_key);
+    return keys;
+}
+
+TEST_F(SqliteOutboxTest, UndispatchedMessagesComeOldestFirstWithTheirFanoutCursor) {
+    Enqueue("k1", "2026-03-01T09:00:00Z");
+    Enqueue("k2", "2026-03-01T09:01:00Z");
+    Enqueue("k3", "2026-03-01T09:02:00Z");
+    auto rows = Undispatched();
+    ASSERT_EQ(Keys(rows), (std::vector<std::string>{"k1", "k2", "k3"}));
+    EXPECT_LT(rows[0].seq, rows[1].seq);
+    EXPECT_EQ(rows[0].message.topic, "incident.updated");
+    EXPECT_EQ(rows[0].message.payload, R"({"k":"k1"})");
+    EXPECT_EQ(FormatIso8601(rows[0].message.created_at), "2026-03-01T09:00:00.000Z");
+    EXPECT_EQ(rows[0].fanout_cursor, "");
+    EXPECT_FALSE(rows[0].dispatched_at.has_value());
+    EXPECT_EQ(Keys(Undispatched(2)), (std::vector<std::string>{"k1", "k2"}));
+
+    const std::int64_t s1 = rows[0].seq;
+    const std::int64_t s2 = rows[1].seq;
+    MustWrite([&](Tx& tx) { return tx.SaveFanoutCursor(s2, "sub-0042"); });
+    MustWrite([&](Tx& tx) { return tx.MarkOutboxDispatched(s1, At("2026-03-01T09:05:00Z")); });
+    rows = Undispatched();
+    ASSERT_EQ(Keys(rows), (std::vector<std::string>{"k2", "k3"}));
+    EXPECT_EQ(rows[0].fanout_cursor, "sub-0042");
+
+    auto one = MustRead([&](Tx& tx) { return tx.GetOutbox(s1); });
+    ASSERT_TRUE(one.has_value());
+    EXPECT_EQ(one->message.idempotency_key, "k1");
+    EXPECT_EQ(Show(one->dispatched_at), "2026-03-01T09:05:00.000Z");
+    // A second mark keeps the first time.
+    MustWrite([&](Tx& tx) { return tx.MarkOutboxDispatched(s1, At("2026-03-01T09:09:00Z")); });
+    one = MustRead([&](Tx& tx) { return tx.GetOutbox(s1); });
+    ASSERT_TRUE(one.has_value());
+    EXPECT_EQ(Show(one->dispatched_at), "2026-03-01T09:05:00.000Z");
+
+    EXPECT_FALSE(MustRead([](Tx& tx) { return tx.GetOutbox(9999); }).has_value());
+    EXPECT_EQ(WriteError([](Tx& tx) { return tx.SaveFanoutCursor(9999, "x"); }).kind, ErrorKind::kNotFound);
+    EXPECT_EQ(WriteError([](Tx& tx) { return tx.MarkOutboxDispatched(9999, {}); }).kind, ErrorKind::kNotFound);
+}
+
+TEST_F(SqliteOutboxTest, ListOutboxPagesNewestFirstBeforeASeq) {
+    for (int i = 1; i <= 5; ++i) Enqueue("k" + std::to_string(i), "2026-03-01T09:00:00Z");
+    auto first = Recent(0, 2);
+    ASSERT_EQ(Keys(first), (std::vector<std::string>{"k5", "k4"}));
+    auto second = Recent(first.back().seq, 2);
+    ASSERT_EQ(Keys(second), (std::vector<std::string>{"k3", "k2"}));
+    EXPECT_EQ(Keys(Recent(second.back().seq, 2)), (std::vector<std::string>{"k1"}));
+    EXPECT_EQ(Recent(0, 100).size(), 5u);
+}
+
+// --- secrets and Mastodon threads --------------------------------------------------------
+
+TEST_F(SqliteStoreTest, InsertSecretIfAbsentKeepsTheFirstValueEvenWithBinaryBytes) {
+    EXPECT_FALSE(MustRead([](Tx& tx) { return tx.GetSecret("link_key"); }).has_value());
+    const std::string key("\x00\x01\xff k\x00ey", 8);
+    MustWrite([&](Tx& tx) { return tx.InsertSecretIfAbsent("link_key", key); });
+    MustWrite([](Tx& tx) { return tx.InsertSecretIfAbsent("link_key", "second"); });
+    auto got = MustRead([](Tx& tx) { return tx.GetSecret("link_key"); });
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(*got, key);
+    Reopen();
+    EXPECT_EQ(MustRead([](Tx& tx) { return tx.GetSecret("link_key"); }), key) << "a secret survives a restart";
+}
+
+TEST_F(SqliteStoreTest, ThreadPostIsSavedReplacedAndGoesWithItsIncident) {
+    MustWrite([](Tx& tx) { return tx.InsertIncident(MakeIncident("i1", "Outage", "2026-02-01T00:00:00Z")); });
+    EXPECT_FALSE(MustRead([](Tx& tx) { return tx.GetThreadPost("i1"); }).has_value());
+    MustWrite([](Tx& tx) { return tx.SaveThreadPost("i1", "1100"); });
+    EXPECT_EQ(MustRead([](Tx& tx) { return tx.GetThreadPost("i1"); }), std::optional<std::string>("1100"));
+    MustWrite([](Tx& tx) { return tx.SaveThreadPost("i1", "1200"); });
+    EXPECT_EQ(MustRead([](Tx& tx) { return tx.GetThreadPost("i1"); }), std::optional<std::string>("1200"));
+
+    // A post about an incident deleted meanwhile has nothing to thread onto: no row, no error.
+    MustWrite([](Tx& tx) { return tx.SaveThreadPost("gone", "1300"); });
+    EXPECT_FALSE(MustRead([](Tx& tx) { return tx.GetThreadPost("gone"); }).has_value());
+
+    MustWrite([](Tx& tx) { return tx.DeleteIncident("i1"); });
+    EXPECT_FALSE(MustRead([](Tx& tx) { return tx.GetThreadPost("i1"); }).has_value());
+}
+
+// --- migration 0004 on an existing database ----------------------------------------------
+
+TEST_F(SqliteStoreTest, Migration4KeepsExistingOutboxRowsAndLeavesThemToBeFannedOut) {
+    const std::string old_path = dir_.File("v3.db");
+    {
+        auto db = Database::Open(old_path);
+        ASSERT_TRUE(db) << Why(db);
+        auto names = sqlite_migrations::Names();
+        std::sort(names.begin(), names.end());
+        ASSERT_TRUE(
+            (*db)->ExecScript("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+                              "NULL, applied_at INTEGER NOT NULL)")
+        );
+        for (auto name : names) {
+            auto base = name.substr(name.rfind('/') == std::string_view::npos ? 0 : name.rfind('/') + 1);
+            int version = std::stoi(std::string(base.substr(0, 4)));
+            if (version > 3) continue;
+            auto r = (*db)->ExecScript(std::string(sqlite_migrations::Find(name)));
+            ASSERT_TRUE(r) << base << ": " << Why(r);
+            ASSERT_TRUE((*db)->ExecScript(
+                "INSERT INTO schema_migrations VALUES (" + std::to_string(version) + ", '" + std::string(base) + "', 0)"
+            ));
+        }
+        ASSERT_TRUE((*db)->ExecScript(
+            "INSERT INTO outbox (topic, idempotency_key, payload, created_at, dispatched_at) VALUES "
+            "('incident.created', 'old-sent', '{}', 1, 2), ('incident.created', 'old-waiting', '{}', 3, NULL)"
+        ));
+    }
+    store_.reset();
+    auto opened = SqliteStore::Open(old_path, clock_);
+    ASSERT_TRUE(opened) << Why(opened);
+    store_ = std::move(*opened);
+    EXPECT_GE(store_->SchemaVersion(), 4);
+
+    auto rows = MustRead([](Tx& tx) { return tx.ListUndispatchedOutbox(10); });
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].message.idempotency_key, "old-waiting");
+    EXPECT_EQ(rows[0].fanout_cursor, "");
+    auto all = MustRead([](Tx& tx) { return tx.ListOutbox(0, 10); });
+    EXPECT_EQ(all.size(), 2u);
+    MustWrite([](Tx& tx) { return tx.InsertSubscriber(MakeEmail("s1", "alice@example.com")); });
 }
 
 }  // namespace
