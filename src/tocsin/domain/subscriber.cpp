@@ -125,7 +125,7 @@ bool IsHost(std::string_view h) {
 
 // An absolute http(s) URL that curl and every other parser read the same way: printable
 // ASCII only, a host, no user name or password (https://good.example@evil.example/).
-Result<void> ValidateHookUrl(std::string_view url, bool https_only, std::string_view what) {
+Result<void> ValidateHookUrl(std::string_view url, std::string_view what) {
     const std::string field = "target";
     if (url.empty()) return Error::Invalid(field, "must be the " + std::string(what) + " URL");
     if (url.size() > kMaxUrlBytes) return Error::Invalid(field, "must be at most 2048 characters long");
@@ -141,10 +141,9 @@ Result<void> ValidateHookUrl(std::string_view url, bool https_only, std::string_
     if (StartsWithNoCase(url, "https://")) {
         rest = 8;
     } else if (StartsWithNoCase(url, "http://")) {
-        if (https_only) return Error::Invalid(field, "must be an https:// URL (" + std::string(what) + " requires it)");
         rest = 7;
     } else {
-        return Error::Invalid(field, https_only ? "must be an https:// URL" : "must be an http:// or https:// URL");
+        return Error::Invalid(field, "must be an http:// or https:// URL");
     }
     std::string_view after = url.substr(rest);
     std::string_view authority = after.substr(0, after.find_first_of("/?#"));
@@ -279,12 +278,12 @@ Result<void> ValidateSubscriber(const Subscriber& s) {
             if (auto r = ValidateEmailAddress(s.target); !r) return Error::Invalid("target", r.error().message);
             break;
         case Channel::kWebhook:
-            TOCSIN_TRY(ValidateHookUrl(s.target, false, ChannelLabel(s.channel)));
-            break;
         case Channel::kSlack:
         case Channel::kTeams:
         case Channel::kDiscord:
-            TOCSIN_TRY(ValidateHookUrl(s.target, true, ChannelLabel(s.channel)));
+            // http is allowed for chat hooks too: self-hosted Mattermost and Rocket.Chat take
+            // Slack's format on internal hosts (refuse_private_targets governs where to).
+            TOCSIN_TRY(ValidateHookUrl(s.target, ChannelLabel(s.channel)));
             break;
         case Channel::kTelegram:
             if (!IsTelegramChatId(s.target)) {

@@ -26,7 +26,7 @@ std::optional<Channel> ParseChannel(std::string_view s);
 struct Subscriber {
     std::string id;
     Channel channel = Channel::kEmail;
-    /// E-mail address (lower-cased domain), webhook URL (http or https), or Telegram chat id
+    /// E-mail address (lower-cased domain), webhook or chat hook URL (http or https), or Telegram chat id
     /// ("-100123", "12345" or "@channelname").
     std::string target;
     /// Webhook signing secret (HMAC-SHA256 of timestamp.body); empty for other channels.
@@ -50,9 +50,8 @@ struct Subscriber {
 std::string NormalizeEmailAddress(std::string_view address);
 
 /// Checks target (and secret) for the subscriber's channel: e-mail syntax, an http(s) URL
-/// with a host and without credentials or whitespace for webhooks and chat hooks (https
-/// only for Slack, Teams and Discord), a chat id for Telegram; language en|de; at most
-/// 200 component ids. The error names the field ("target", "secret", "language").
+/// with a host and without credentials or whitespace for webhooks and chat hooks, a chat id for Telegram; language
+/// en|de; at most 200 component ids. The error names the field ("target", "secret", "language").
 [[nodiscard]] Result<void> ValidateSubscriber(const Subscriber& s);
 
 }  // namespace tocsin::domain
