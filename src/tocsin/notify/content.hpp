@@ -11,6 +11,7 @@
 #include "tocsin/common/result.hpp"
 #include "tocsin/domain/component.hpp"
 #include "tocsin/domain/incident.hpp"
+#include "tocsin/domain/subscriber.hpp"
 
 #include <memory>
 #include <optional>
@@ -52,6 +53,7 @@ struct Facts {
     std::optional<TimePoint> scheduled_for;  // maintenance
     std::optional<TimePoint> scheduled_until;
     bool first_update = false;
+    int minutes_until_start = 0;  // kMaintenanceReminder: whole minutes until scheduled_for
 
     /// page_url + "/incidents/" + incident_id
     [[nodiscard]] std::string IncidentUrl() const;
@@ -78,6 +80,19 @@ struct ChatPayload {
 /// The e-mail templates (Mustache), compiled once. Built-in templates live in
 /// web/notify/templates; a user folder may override any of them by file name
 /// ("update.en.html.mustache"). Thread-safe after construction.
+///
+/// Names are `{message}.{language}.{part}.mustache`: message is update (also used for
+/// maintenance reminders), confirm or welcome; language en or de; part subject, text or
+/// html. Only html templates HTML-escape `{{value}}`; the subject is collapsed to one line
+/// after rendering. Words of statuses, impacts and component states arrive translated
+/// (page i18n catalog); the templates hold the rest of the wording. A file in the folder
+/// with another name ending in .mustache is refused, so a typo cannot go unnoticed.
+/// Values of update: page_name, page_url, incident_name, incident_url, status, impact
+/// (false for maintenance), prefix (worst component state, or false), colour, components
+/// [name, status, colour], update_text, update_html (use {{{update_html}}}), started,
+/// resolved, starts, ends, posted (formatted times, or false), is_maintenance,
+/// is_reminder, minutes_text, manage_url, unsubscribe_url. Confirm: confirm_url;
+/// welcome: manage_url, unsubscribe_url; all: lang, page_name, page_url.
 class Templates {
 public:
     /// Loads the built-in templates, then overrides from `override_dir` if not empty.
