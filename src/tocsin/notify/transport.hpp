@@ -3,8 +3,11 @@
 /// thread of its own, with per-destination concurrency limits and connection reuse.
 ///
 /// Thread-safe: Send* may be called from any thread; each `done` runs exactly once, on the
-/// transport thread (keep it short), or with an "abandoned" result when the transport
-/// stops first. A destination is the SMTP server, or an HTTP URL's scheme://host:port.
+/// transport thread (keep it short; it may call Send*, never Stop), or with an "abandoned"
+/// result when the transport stops first. After Stop, Send* calls `done` at once, on the
+/// calling thread, with "abandoned". A destination is the SMTP server, or an HTTP URL's
+/// scheme://host:port. Proxy settings from the environment are not used: refusing private
+/// targets needs the address actually connected to.
 #pragma once
 
 #include <chrono>
@@ -25,14 +28,14 @@ struct SmtpOptions {
     std::string password;
     std::string ca_file;  // "" uses the system store
     bool verify_peer = true;
-    std::string helo_domain;  // CURLOPT_MAIL_AUTH / EHLO name; "" lets libcurl choose
+    std::string helo_domain;  // EHLO name (libcurl sends the URL's path); "" lets libcurl choose
 };
 
 struct TransportOptions {
     SmtpOptions smtp;
     int smtp_connections = 4;   // concurrent SMTP sessions, each reused for many messages
     int per_host_requests = 4;  // concurrent HTTP requests per scheme://host:port
-    int total_requests = 64;    // all destinations together
+    int total_requests = 64;    // all HTTP destinations together (e-mail has smtp_connections)
     std::chrono::milliseconds timeout{30000};
     /// Refuse HTTP targets that resolve to loopback, private, link-local or unique-local
     /// addresses (checked on the resolved address, so DNS cannot sneak around it).
@@ -74,7 +77,9 @@ public:
     Transport& operator=(const Transport&) = delete;
 
     void Start();
-    /// Ends transfers in flight; their `done` runs with error "abandoned" (not permanent).
+    /// Ends transfers in flight (their connections are dropped; an e-mail cut short is never
+    /// completed) and drops queued ones; each `done` runs with error "abandoned" (not
+    /// permanent). Idempotent; the destructor calls it.
     void Stop();
 
     void SendMail(OutgoingMail mail, SendDone done);
