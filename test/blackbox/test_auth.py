@@ -6,7 +6,8 @@ import os
 import pytest
 
 # Every admin route, with the weakest role that may call it. Keep this in step with
-# src/tocsin/api/admin_api.cpp (AdminApi::Register); test_openapi_documents_every_admin_route
+# src/tocsin/api/admin_api.cpp (AdminApi::Register), monitor_api.cpp and subscriber_api.cpp;
+# test_openapi_documents_every_admin_route
 # compares it with the OpenAPI document.
 ADMIN_ROUTES = [
     ("GET", "/api/v1/page", "stakeholder"),
@@ -49,6 +50,19 @@ ADMIN_ROUTES = [
     ("GET", "/api/v1/monitors/{id}/uptime", "stakeholder"),
     ("GET", "/api/v1/monitors/{id}/events", "stakeholder"),
     ("GET", "/api/v1/components/{id}/uptime", "stakeholder"),
+    # Subscribers are personal data: even reading them needs a responder; CSV import and
+    # export of the whole list are the owner's (src/tocsin/api/subscriber_api.cpp).
+    ("GET", "/api/v1/subscribers", "responder"),
+    ("POST", "/api/v1/subscribers", "responder"),
+    ("POST", "/api/v1/subscribers/import", "owner"),
+    ("GET", "/api/v1/subscribers/export", "owner"),
+    ("GET", "/api/v1/subscribers/{id}", "responder"),
+    ("PATCH", "/api/v1/subscribers/{id}", "responder"),
+    ("DELETE", "/api/v1/subscribers/{id}", "responder"),
+    ("GET", "/api/v1/deliveries", "responder"),
+    ("POST", "/api/v1/deliveries/{id}/retry", "responder"),
+    ("GET", "/api/v1/notifications", "responder"),
+    ("GET", "/api/v1/notifications/{seq}", "responder"),
     # Remote probe agents: only probe tokens (they receive monitors' credentials).
     ("GET", "/api/v1/probe/assignments", "probe"),
     ("POST", "/api/v1/probe/results", "probe"),
@@ -61,7 +75,7 @@ RANK = {"stakeholder": 0, "responder": 1, "owner": 2}
 
 
 def concrete(path):
-    return path.replace("{id}", "doesnotexist").replace("{update_id}", "nosuchupdate")
+    return path.replace("{id}", "doesnotexist").replace("{update_id}", "nosuchupdate").replace("{seq}", "999999")
 
 
 def route_id(route):

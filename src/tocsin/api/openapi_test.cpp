@@ -8,6 +8,7 @@
 #include "tocsin/api/admin_api.hpp"
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/public_site.hpp"
+#include "tocsin/api/subscriber_api.hpp"
 #include "tocsin/auth/auth.hpp"
 #include "tocsin/domain/uptime.hpp"
 #include "tocsin/monitor/monitor_json.hpp"
@@ -167,6 +168,7 @@ protected:
                 },
                 [] {}}
         );
+        RegisterSubscriberRoutes(router_, SubscriberApiDeps{*store_, clock_});
         RegisterOpenApi(router_);
         RegisterPublicRoutes(
             router_, [this] { return snapshot_; }, metrics_
@@ -585,7 +587,8 @@ TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
             ++checked;
         }
     }
-    EXPECT_EQ(checked, 42);  // every admin and monitoring route but openapi.json and the heartbeat pings
+    // every admin, monitoring and subscriber route but openapi.json and the heartbeat pings
+    EXPECT_EQ(checked, 53);
 }
 
 // ---- responses match the schemas --------------------------------------------------------------------
