@@ -58,7 +58,7 @@ def add_subscriber(srv, channel, target, **fields):
 
 
 def deliveries(srv, **params):
-    return srv.ok("GET", "/api/v1/deliveries", params=params)["data"]
+    return srv.ok("GET", "/api/v1/deliveries", params=params)
 
 
 # ---- e-mail ---------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def test_updates_of_one_incident_thread_together_in_the_mail_client(tocsin_facto
     r = srv.request("POST", path, data="List-Unsubscribe=One-Click",
                     headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 200, r.text
-    assert srv.ok("GET", "/api/v1/subscribers")["data"] == []
+    assert srv.ok("GET", "/api/v1/subscribers") == []
     srv.post_update(inc["id"], status="resolved", body="Fixed.")
     time.sleep(1.5)
     assert len(mail.to("ops@customer.test")) == 2
@@ -247,7 +247,7 @@ def test_chat_payloads_use_each_platforms_format(tocsin_factory, tmp_path, recei
     assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert card["content"]["type"] == "AdaptiveCard" and link in str(card["content"])
     d = discord.wait_for(1)[0]["json"]
-    assert isinstance(d["embeds"][0]["color"], int) and d["embeds"][0]["url"] == link
+    assert isinstance(d["embeds"][0]["color"], int) and d["embeds"][0]["url"].startswith(link)
     g = telegram.wait_for(1)[0]
     assert g["path"] == "/bot123:ABC/sendMessage"
     assert g["json"]["chat_id"] in ("-1001234567890", -1001234567890)
@@ -319,8 +319,8 @@ def test_kill_during_fan_out_of_5000_then_every_subscriber_has_exactly_one_messa
     raw_repeats = mail.count() - n
     # Only the messages in flight at the kill can have been sent twice (accepted by the server
     # but not yet recorded): bounded by the in-flight window, not by the fan-out size.
-    assert raw_repeats <= 2000, raw_repeats
-    progress = srv.ok("GET", "/api/v1/notifications")["data"]
+    assert raw_repeats <= 500, raw_repeats
+    progress = srv.ok("GET", "/api/v1/notifications")
     update = next(p for p in progress if p["topic"] == "incident.update")
     assert update["progress"]["sent"] == n and update["progress"]["pending"] == 0
     print(f"kill at {at_kill} of {n}; repeats of in-flight messages after restart: {raw_repeats}")

@@ -4,6 +4,8 @@
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/openapi.hpp"
 #include "tocsin/api/public_site.hpp"
+#include "tocsin/api/subscribe_site.hpp"
+#include "tocsin/api/subscriber_api.hpp"
 #include "tocsin/app/demo_data.hpp"
 #include "tocsin/app/monitoring.hpp"
 #include "tocsin/auth/auth.hpp"
@@ -13,12 +15,17 @@
 #include "tocsin/engine/engine_runner.hpp"
 #include "tocsin/engine/maintenance_transitions.hpp"
 #include "tocsin/engine/monitor_automation.hpp"
+#include "tocsin/engine/notification_dispatcher.hpp"
 #include "tocsin/engine/rollup_engine.hpp"
 #include "tocsin/engine/snapshot_publisher.hpp"
 #include "tocsin/engine/uptime_loader.hpp"
 #include "tocsin/http/server.hpp"
+#include "tocsin/notify/content.hpp"
+#include "tocsin/notify/links.hpp"
+#include "tocsin/notify/transport.hpp"
 #include "tocsin/page/local_time.hpp"
 #include "tocsin/page/snapshot_builder.hpp"
+#include "tocsin/service/subscriptions.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
 
 #include <malloc.h>
@@ -208,6 +215,26 @@ int Serve(const ServeOptions& options) {
                 }
             }}
     );
+    const auto& notifications = cfg.notifications;
+    auto templates = notify::Templates::Load(notifications.delivery.templates_dir);
+    if (!templates) return fail("notification templates", templates.error());
+    auto link_key = service::LoadOrCreateLinkKey(store);
+    if (!link_key) return fail("subscriber link key", link_key.error());
+    api::RegisterSubscriberRoutes(router, api::SubscriberApiDeps{store, clock});
+    api::SubscribeSiteOptions subscribe_options;
+    subscribe_options.client_posts_per_hour = notifications.subscribe_per_client_per_hour;
+    subscribe_options.target_messages_per_hour = notifications.subscribe_per_address_per_hour;
+    subscribe_options.client_address_header = notifications.subscribe_client_address_header;
+    api::RegisterSubscribeRoutes(
+        router,
+        api::SubscribeSiteDeps{
+            .store = store,
+            .clock = clock,
+            .signer = notify::LinkSigner(*link_key),
+            .snapshot = [&publisher] { return publisher.Current(); },
+            .options = subscribe_options,
+        }
+    );
     api::RegisterOpenApi(router);
     api::RegisterPublicRoutes(
         router, [&publisher] { return publisher.Current(); }, metrics
@@ -219,6 +246,8 @@ int Serve(const ServeOptions& options) {
     server_options.on_reload = [&reload] { reload.Request(); };
     http::Server server(server_options, router, metrics);
     if (auto r = server.Listen(); !r) return fail("listen", r.error());
+    std::string host =
+        cfg.server.address.find(':') != std::string::npos ? "[" + cfg.server.address + "]" : cfg.server.address;
 
     engine::MaintenanceTransitions maintenance(store, &publisher, cfg.maintenance_interval);
     engine::PageClockEngine page_clock(publisher);
@@ -231,6 +260,34 @@ int Serve(const ServeOptions& options) {
             std::chrono::hours(24 * cfg.monitoring.hourly_retention_days),
             std::chrono::hours(24 * cfg.monitoring.daily_retention_days)}
     );
+    // Notifications run on a runner of their own: a fan-out to 100,000 subscribers must not
+    // hold up maintenance transitions or monitor automation.
+    notify::Transport transport(notifications.transport);
+    engine::NotificationDispatcher dispatcher(
+        store,
+        transport,
+        *templates,
+        notify::LinkSigner(*link_key),
+        engine::NotificationDispatcher::Settings{
+            .delivery = notifications.delivery,
+            .policy = notifications.policy,
+            .mastodon = notifications.mastodon,
+            .telegram = notifications.telegram,
+            .fallback_url = "http://" + host + ":" + std::to_string(server.Port()),
+        },
+        metrics
+    );
+    metrics.AddGauge(
+        "tocsin_notifications_in_flight",
+        "Deliveries handed to senders, outcome not yet recorded",
+        [&dispatcher] { return static_cast<double>(dispatcher.InFlight()); }
+    );
+    metrics.AddGauge("tocsin_notifications_transport_pending", "Messages queued or being sent", [&transport] {
+        return static_cast<double>(transport.Pending());
+    });
+    engine::EngineRunner notify_runner(clock, metrics);
+    notify_runner.Add(dispatcher);
+
     engine::EngineRunner runner(clock, metrics);
     runner.Add(maintenance);
     runner.Add(page_clock);
@@ -242,19 +299,32 @@ int Serve(const ServeOptions& options) {
     runner.Add(trim);
     checker.Start();
     runner.Start();
+    if (notifications.enabled) {
+        transport.Start();
+        notify_runner.Start();
+    }
 
-    std::string host =
-        cfg.server.address.find(':') != std::string::npos ? "[" + cfg.server.address + "]" : cfg.server.address;
     std::printf("tocsin listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(server.Port()));
     std::fflush(stdout);
     log->info("[app.Serve] listening on {}:{}, data in {}", host, server.Port(), cfg.data_dir);
 
-    server.Run([&runner, &checker] {
+    auto stop_notifications = [&] {
+        // Outcomes that arrived before the transport stopped are recorded; messages not yet
+        // sent stay pending and go out after the next start.
+        notify_runner.Stop();
+        transport.Stop();
+        if (auto r = dispatcher.Flush(clock.Now()); !r) {
+            log->error("[app.Serve] recording the last notification outcomes failed: {}", r.error().message);
+        }
+    };
+    server.Run([&runner, &checker, &stop_notifications] {
         checker.Stop();
         runner.Stop();
+        stop_notifications();
     });
     checker.Stop();
     runner.Stop();
+    stop_notifications();
     log->info("[app.Serve] stopped");
     return 0;
 }

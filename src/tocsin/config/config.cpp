@@ -370,7 +370,15 @@ Result<void> ReadNotifications(const YAML::Node& s, notify::NotificationOptions&
         TOCSIN_TRY(Read(t, "api_url", "notifications.telegram.api_url", n.telegram.api_url));
     }
     if (auto r = s["subscribe"]) {
-        TOCSIN_TRY(RejectUnknown(r, "notifications.subscribe", {"per_client_per_hour", "per_address_per_hour"}));
+        TOCSIN_TRY(RejectUnknown(
+            r, "notifications.subscribe", {"per_client_per_hour", "per_address_per_hour", "client_address_header"}
+        ));
+        TOCSIN_TRY(Read(
+            r,
+            "client_address_header",
+            "notifications.subscribe.client_address_header",
+            n.subscribe_client_address_header
+        ));
         TOCSIN_TRY(Read(
             r, "per_client_per_hour", "notifications.subscribe.per_client_per_hour", n.subscribe_per_client_per_hour
         ));

@@ -326,5 +326,74 @@ TEST(MonitorsInConfig, AnEmptyListIsPresentAndAbsentKeyIsNot) {
     EXPECT_FALSE(without.monitors.present);
 }
 
+TEST_F(LoadFileTest, ReadsTheNotificationsSection) {
+    auto path = Write(
+        "notifications:\n"
+        "  from: \"Acme Status <status@acme.example>\"\n"
+        "  public_url: https://status.acme.example\n"
+        "  smtp:\n"
+        "    url: smtps://mail.acme.example:465\n"
+        "    username: status\n"
+        "    password: secret\n"
+        "    connections: 8\n"
+        "  http: {per_host: 2, total: 10, timeout_seconds: 5, refuse_private_targets: true}\n"
+        "  retry: {max_attempts: 5, base_seconds: 2, max_seconds: 60}\n"
+        "  policy:\n"
+        "    automatic_first_update: true\n"
+        "    email: {min_impact: major, maintenance: false}\n"
+        "  mastodon: {instance: https://social.example, access_token: tok, visibility: unlisted}\n"
+        "  telegram: {bot_token: \"1:abc\"}\n"
+        "  subscribe: {per_client_per_hour: 20, per_address_per_hour: 2, client_address_header: X-Forwarded-For}\n"
+    );
+    Config c;
+    auto r = LoadFile(path, c);
+    ASSERT_TRUE(r) << r.error().message;
+    const auto& n = c.notifications;
+    EXPECT_EQ(n.delivery.from_name, "Acme Status");
+    EXPECT_EQ(n.delivery.from_address, "status@acme.example");
+    EXPECT_EQ(n.delivery.public_url, "https://status.acme.example");
+    EXPECT_EQ(n.transport.smtp.url, "smtps://mail.acme.example:465");
+    EXPECT_EQ(n.transport.smtp.tls, notify::SmtpOptions::Tls::kImplicit);  // from the scheme
+    EXPECT_EQ(n.transport.smtp_connections, 8);
+    EXPECT_EQ(n.transport.per_host_requests, 2);
+    EXPECT_EQ(n.transport.timeout, 5s);
+    EXPECT_TRUE(n.transport.refuse_private_targets);
+    EXPECT_EQ(n.delivery.max_attempts, 5);
+    EXPECT_EQ(n.delivery.retry_base, 2s);
+    EXPECT_TRUE(n.policy.automatic_first_update);
+    EXPECT_EQ(n.policy.For(domain::Channel::kEmail).min_impact, domain::Impact::kMajor);
+    EXPECT_FALSE(n.policy.For(domain::Channel::kEmail).maintenance);
+    EXPECT_EQ(n.policy.For(domain::Channel::kSlack).min_impact, domain::Impact::kNone);
+    EXPECT_EQ(n.mastodon.visibility, "unlisted");
+    EXPECT_EQ(n.telegram.bot_token, "1:abc");
+    EXPECT_EQ(n.subscribe_per_client_per_hour, 20);
+    EXPECT_EQ(n.subscribe_client_address_header, "X-Forwarded-For");
+}
+
+TEST_F(LoadFileTest, NotificationErrorsNameTheKeyAndLine) {
+    struct Case {
+        std::string yaml;
+        std::string field;
+    };
+    const Case cases[] = {
+        {"notifications:\n  smtp:\n    url: http://mail.example\n", "notifications.smtp.url"},
+        {"notifications:\n  smtp:\n    tls: maybe\n", "notifications.smtp.tls"},
+        {"notifications:\n  from: \"a@b.example\\r\\nBcc: x@y.example\"\n", "notifications.from"},
+        {"notifications:\n  policy:\n    email: {min_impact: huge}\n", "notifications.policy.email.min_impact"},
+        {"notifications:\n  policy:\n    pager: {min_impact: none}\n", "notifications.policy.pager"},
+        {"notifications:\n  retry: {base_seconds: 10, max_seconds: 5}\n", "notifications.retry"},
+        {"notifications:\n  mastodon: {instance: https://social.example}\n", "notifications.mastodon.access_token"},
+        {"notifications:\n  smpt: {}\n", "notifications.smpt"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.yaml);
+        Config config;
+        auto r = LoadFile(Write(c.yaml), config);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().field, c.field) << r.error().message;
+        EXPECT_NE(r.error().message.find("line"), std::string::npos) << r.error().message;
+    }
+}
+
 }  // namespace
 }  // namespace tocsin::config

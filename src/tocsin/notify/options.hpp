@@ -46,6 +46,9 @@ struct NotificationOptions {
     TelegramOptions telegram;
     int subscribe_per_client_per_hour = 10;
     int subscribe_per_address_per_hour = 3;
+    /// Behind a reverse proxy: the header naming the client for the subscribe form's rate
+    /// limit ("X-Forwarded-For", its last entry). Empty: the connection's peer address.
+    std::string subscribe_client_address_header;
 };
 
 }  // namespace tocsin::notify
