@@ -184,6 +184,17 @@ Result<bool> NotificationDispatcher::FanOutOne(const store::OutboxRow& row, Time
             done = true;
             return {};
         }
+        if (fresh->fanout_cursor.empty() && now - fresh->message.created_at > settings_.delivery.max_event_age) {
+            log->info(
+                "[notify.FanOut] outbox {} ({}) is older than {} h: marked done, nothing sent",
+                row.seq,
+                fresh->message.idempotency_key,
+                settings_.delivery.max_event_age.count()
+            );
+            TOCSIN_TRY(tx.MarkOutboxDispatched(row.seq, now));
+            done = true;
+            return {};
+        }
         TOCSIN_ASSIGN(ctx, Context(tx, row.seq));
         auto make = [&](const std::string& subscriber_id, Channel channel) {
             store::Delivery d;

@@ -310,5 +310,17 @@ TEST_F(NotificationDispatcherTest, MaintenanceReminderIsEnqueuedOncePerWindowSta
     EXPECT_EQ(Deliveries().size(), 2u);  // once
 }
 
+TEST_F(NotificationDispatcherTest, EventsOlderThanTheMaximumAgeAreMarkedDoneWithoutSending) {
+    AddSubscriber(Channel::kWebhook);
+    Open(api_, ComponentStatus::kMajorOutage);  // written "before an upgrade"
+    clock_.Advance(25h);
+    Dispatcher();
+    Round();
+    EXPECT_TRUE(Deliveries().empty());
+    Open(api_, ComponentStatus::kMajorOutage);  // a fresh one still goes out
+    Round();
+    EXPECT_EQ(Deliveries().size(), 1u);
+}
+
 }  // namespace
 }  // namespace tocsin::engine

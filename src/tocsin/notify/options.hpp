@@ -34,6 +34,10 @@ struct DeliveryOptions {
     std::chrono::seconds retry_base{15};
     std::chrono::seconds retry_max{3600};
     std::chrono::minutes confirm_link_lifetime{7 * 24 * 60};
+    /// Outbox messages older than this when the dispatcher first sees them are marked done
+    /// without sending (an upgrade from a version without a dispatcher, or a server that was
+    /// down for days, must not flood subscribers with old news).
+    std::chrono::hours max_event_age{24};
 };
 
 /// Everything under `notifications:` in the config file.
