@@ -1,7 +1,7 @@
 """Subscribing on the public page and the subscriber admin API, as far as no mail is needed.
 
-The flow through real mail (confirm, manage and unsubscribe links) is tested with the
-notification dispatcher; here: the forms in English and German without scripts or other
+The flow through real mail (confirm, manage and unsubscribe links) is in
+test_subscribe_mail.py; here: the forms in English and German without scripts or other
 origins, what a post writes, answers that do not tell who is subscribed, 400s that name the
 problem in the visitor's language, rate limits, broken links, the admin CRUD and CSV round
 trip, and the roles.

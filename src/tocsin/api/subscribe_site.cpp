@@ -272,6 +272,7 @@ public:
         add(http::Method::kGet, "/subscribe", &SubscribeSite::GetForm);
         add(http::Method::kPost, "/subscribe", &SubscribeSite::PostForm);
         add(http::Method::kGet, "/subscribe/confirm", &SubscribeSite::GetConfirm);
+        add(http::Method::kPost, "/subscribe/confirm", &SubscribeSite::PostConfirm);
         add(http::Method::kGet, "/subscribe/manage", &SubscribeSite::GetManage);
         add(http::Method::kPost, "/subscribe/manage", &SubscribeSite::PostManage);
         add(http::Method::kGet, "/unsubscribe", &SubscribeSite::GetUnsubscribe);
@@ -685,7 +686,8 @@ private:
             "subscription request {} for subscriber {} ({})",
             result.outcome == service::SubscribeOutcome::kCreated            ? "created"
             : result.outcome == service::SubscribeOutcome::kConfirmationSent ? "resent"
-                                                                             : "reminded",
+            : in.channel == Channel::kEmail                                  ? "reminded"
+                                                                             : "ignored (already confirmed)",
             result.subscriber_id,
             domain::ToString(in.channel)
         );
@@ -701,7 +703,25 @@ private:
 
     // ---- confirm ----------------------------------------------------------------------------
 
+    // A GET only asks: mail scanners and link previews open every link in a message, and must
+    // not subscribe someone who never clicked. The button posts to the same URL.
     void GetConfirm(const Request& req, Response& res) {
+        auto p = Load();
+        auto held = Hold(req, notify::LinkPurpose::kConfirm);
+        if (!held || !held->subscriber) return InvalidLink(res, p, Language(req, p.settings), "/subscribe/confirm");
+        const auto& s = *held->subscriber;
+        auto lang = Language(req, p.settings, s.language);
+        Message m;
+        m.title = cat_.Get(lang, "sub_confirm_title");
+        m.paragraphs = {cat_.Format(lang, "sub_confirm_question", s.target)};
+        m.button = cat_.Get(lang, "sub_confirm_button");
+        m.action = WithToken("/subscribe/confirm", held->token) + "&lang=" + lang;
+        m.links = BackLink(lang);
+        RenderMessage(res, 200, p, lang, m, WithToken("/subscribe/confirm", held->token));
+    }
+
+    // Confirms (again: nothing changes) and links to the manage page.
+    void PostConfirm(const Request& req, Response& res) {
         auto p = Load();
         auto held = Hold(req, notify::LinkPurpose::kConfirm);
         if (!held || !held->subscriber) return InvalidLink(res, p, Language(req, p.settings), "/subscribe/confirm");
@@ -709,6 +729,7 @@ private:
         auto s = held->subscriber;
         auto lang = Language(req, p.settings, s->language);
         bool gone = false;
+        bool queued = false;
         ValueOrThrow(d_.store.Write([&](store::Tx& tx) -> Result<void> {
             auto r = service::Confirm(tx, s->id, d_.clock.Now());
             if (!r && r.error().kind == ErrorKind::kNotFound) {
@@ -716,10 +737,11 @@ private:
                 return {};
             }
             if (!r) return r.error();
+            queued = *r == service::ConfirmOutcome::kConfirmed;
             return {};
         }));
         if (gone) return InvalidLink(res, p, lang, "/subscribe/confirm");
-        if (d_.on_outbox) d_.on_outbox();
+        if (queued && d_.on_outbox) d_.on_outbox();
         auto manage = d_.signer.Sign(notify::LinkPurpose::kManage, s->id, std::nullopt);
         Message m;
         m.title = cat_.Get(lang, "sub_confirmed_title");

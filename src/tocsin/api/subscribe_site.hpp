@@ -5,7 +5,9 @@
 ///   GET  /subscribe                  the forms (e-mail; webhook, Slack, Teams, Discord, Telegram)
 ///   POST /subscribe                  form post → "check your inbox" (the same page whether or not
 ///                                    the address was known), 400 naming the problem, 429 over a limit
-///   GET  /subscribe/confirm?token=   confirms, links to the manage page
+///   GET  /subscribe/confirm?token=   asks, with a button (mail scanners follow links: a GET
+///                                    changes nothing); POST confirms (idempotent) and links
+///                                    to the manage page
 ///   GET  /subscribe/manage?token=    components and language; POST saves them
 ///   GET  /unsubscribe?token=         asks; POST deletes (also RFC 8058 one-click: 200, no redirect)
 ///

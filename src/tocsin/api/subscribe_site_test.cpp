@@ -286,6 +286,32 @@ TEST_F(SubscribeSiteTest, TheAnswerDoesNotTellWhetherTheAddressWasKnown) {
     EXPECT_EQ(out[0].message.topic, "subscriber.confirm");
 }
 
+TEST_F(SubscribeSiteTest, AKnownChatDestinationGetsTheSameAnswerAndNoWelcome) {
+    Start();
+    ASSERT_EQ(Post("/subscribe", "channel=webhook&target=https%3A%2F%2Fhooks.example.com%2Fknown").status, 200);
+    auto s = Find(Channel::kWebhook, "https://hooks.example.com/known");
+    ASSERT_TRUE(s);
+    auto token = Enc(Token(LinkPurpose::kConfirm, s->id, clock_.Now() + 48h));
+    ASSERT_EQ(Post("/subscribe/confirm?token=" + token, "confirm=1").status, 200);
+    ASSERT_TRUE(GetSubscriber(s->id)->confirmed_at);
+    ASSERT_EQ(Outbox().size(), 1u);
+
+    auto known = Post("/subscribe", "channel=webhook&target=https%3A%2F%2Fhooks.example.com%2Fknown&language=de");
+    auto unknown = Post("/subscribe", "channel=webhook&target=https%3A%2F%2Fhooks.example.com%2Fnew&language=de");
+    ASSERT_EQ(known.status, 200) << known.Body();
+    ASSERT_EQ(unknown.status, 200) << unknown.Body();
+    EXPECT_EQ(known.Body(), unknown.Body());
+    EXPECT_EQ(known.headers, unknown.headers);
+    // No welcome for the webhook (the dispatcher would drop it): only the new one's request.
+    auto out = Outbox();
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].message.topic, "subscriber.confirm");  // newest first
+    EXPECT_NE(
+        out[0].message.payload.find(Find(Channel::kWebhook, "https://hooks.example.com/new")->id), std::string::npos
+    );
+    EXPECT_EQ(GetSubscriber(s->id)->language, "en") << "a confirmed subscription is not changed";
+}
+
 TEST_F(SubscribeSiteTest, MalformedInputIsA400NamingTheProblemInTheVisitorsLanguage) {
     Start();
     struct Case {
@@ -415,21 +441,53 @@ TEST_F(SubscribeSiteTest, ChatSubscriptionsUseTheSecondForm) {
 
 // ---- confirm, manage, unsubscribe ----------------------------------------------------------------
 
-TEST_F(SubscribeSiteTest, ConfirmLinkConfirmsOnceAndLinksToTheManagePage) {
+TEST_F(SubscribeSiteTest, ConfirmLinkAsksOnGetAndConfirmsOnPost) {
     Start();
     ASSERT_EQ(Post("/subscribe", "target=ops%40example.com&language=de").status, 200);
     auto s = Find(Channel::kEmail, "ops@example.com");
     ASSERT_TRUE(s);
     auto token = Token(LinkPurpose::kConfirm, s->id, clock_.Now() + 48h);
     clock_.Advance(1h);
-    auto res = Get("/subscribe/confirm?token=" + Enc(token), "en");
+    int wakeups = wakeups_;
+
+    // A GET (a mail scanner following the link) only asks, in the subscriber's language.
+    for (int i = 0; i < 2; ++i) {
+        auto ask = Get("/subscribe/confirm?token=" + Enc(token), "en");
+        ASSERT_EQ(ask.status, 200) << ask.Body();
+        ExpectPublicHeaders(ask);
+        EXPECT_EQ(HeaderOf(ask, "Content-Language"), "de");
+        std::string body(ask.Body());
+        EXPECT_TRUE(
+            Contains(body, "<button type=\"submit\" name=\"confirm\" value=\"1\">Abonnement bestätigen</button>")
+        ) << body;
+        EXPECT_TRUE(Contains(body, "ops@example.com"));
+        EXPECT_TRUE(
+            Contains(body, "<form method=\"post\" action=\"/subscribe/confirm?token=" + Enc(token) + "&amp;lang=de\">")
+        ) << body;
+        EXPECT_FALSE(Contains(body, "Abonnement bestätigt"));
+        EXPECT_FALSE(Contains(body, "/subscribe/manage?token=")) << "no manage link before confirming";
+    }
+    EXPECT_FALSE(GetSubscriber(s->id)->confirmed_at) << "a GET must not confirm";
+    EXPECT_EQ(Outbox().size(), 1u);
+    EXPECT_EQ(wakeups_, wakeups);
+    // HEAD neither.
+    auto head = testing::CallRouter(router_, Method::kHead, "/subscribe/confirm?token=" + Enc(token));
+    EXPECT_EQ(head.status, 200);
+    EXPECT_FALSE(GetSubscriber(s->id)->confirmed_at);
+    // The visitor's ?lang= wins over the subscriber's language on the question page.
+    auto english = Get("/subscribe/confirm?token=" + Enc(token) + "&lang=en", "de");
+    EXPECT_TRUE(Contains(english.Body(), ">Confirm subscription</button>")) << english.Body();
+
+    // The button posts to the same URL: that confirms, in the subscriber's language.
+    auto res = Post("/subscribe/confirm?token=" + Enc(token) + "&lang=de", "confirm=1", "en");
     ASSERT_EQ(res.status, 200) << res.Body();
     ExpectPublicHeaders(res);
-    EXPECT_TRUE(Contains(res.Body(), "Abonnement bestätigt")) << "in the subscriber's language";
+    EXPECT_TRUE(Contains(res.Body(), "Abonnement bestätigt"));
     EXPECT_EQ(GetSubscriber(s->id)->confirmed_at, clock_.Now());
     auto out = Outbox();
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[0].message.topic, "subscriber.welcome");
+    EXPECT_EQ(wakeups_, wakeups + 1);
 
     // The manage link on the page carries a valid manage token.
     std::smatch m;
@@ -439,9 +497,67 @@ TEST_F(SubscribeSiteTest, ConfirmLinkConfirmsOnceAndLinksToTheManagePage) {
     auto manage = http::PercentDecode(m[1].str(), false);
     EXPECT_EQ(signer_->Verify(LinkPurpose::kManage, manage, clock_.Now()), s->id);
 
-    // Again: still fine, no second welcome.
-    EXPECT_EQ(Get("/subscribe/confirm?token=" + Enc(token)).status, 200);
+    // Again (a second click, or a scanner that posts): still fine, nothing changes, no second
+    // welcome. Without a body or a form type, too.
+    auto confirmed_at = GetSubscriber(s->id)->confirmed_at;
+    clock_.Advance(1min);
+    auto again = Post("/subscribe/confirm?token=" + Enc(token), "", "en", "192.0.2.10", "");
+    EXPECT_EQ(again.status, 200) << again.Body();
+    EXPECT_TRUE(Contains(again.Body(), "Abonnement bestätigt"));
+    EXPECT_EQ(GetSubscriber(s->id)->confirmed_at, confirmed_at);
     EXPECT_EQ(Outbox().size(), 2u);
+    // A GET after confirming still only shows the question.
+    EXPECT_EQ(Get("/subscribe/confirm?token=" + Enc(token)).status, 200);
+}
+
+TEST_F(SubscribeSiteTest, ConfirmingAChatSubscriptionQueuesNoWelcome) {
+    Start();
+    ASSERT_EQ(
+        Post("/subscribe", "channel=slack&target=https%3A%2F%2Fhooks.slack.com%2Fservices%2FT%2FB%2FX").status, 200
+    );
+    auto s = Find(Channel::kSlack, "https://hooks.slack.com/services/T/B/X");
+    ASSERT_TRUE(s);
+    auto token = Enc(Token(LinkPurpose::kConfirm, s->id, clock_.Now() + 48h));
+    auto ask = Get("/subscribe/confirm?token=" + token);
+    ASSERT_EQ(ask.status, 200);
+    EXPECT_TRUE(Contains(ask.Body(), ">Confirm subscription</button>"));
+    EXPECT_FALSE(GetSubscriber(s->id)->confirmed_at);
+    auto res = Post("/subscribe/confirm?token=" + token, "confirm=1");
+    ASSERT_EQ(res.status, 200) << res.Body();
+    EXPECT_TRUE(Contains(res.Body(), "Subscription confirmed"));
+    EXPECT_TRUE(GetSubscriber(s->id)->confirmed_at);
+    auto out = Outbox();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].message.topic, "subscriber.confirm");
+}
+
+TEST_F(SubscribeSiteTest, PostingABrokenExpiredOrForeignConfirmTokenConfirmsNothing) {
+    Start();
+    ASSERT_EQ(Post("/subscribe", "target=ops%40example.com&language=en").status, 200);
+    auto id = Find(Channel::kEmail, "ops@example.com")->id;
+    auto good = Token(LinkPurpose::kConfirm, id, clock_.Now() + 48h);
+    std::string tampered = good;
+    tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+    auto expired = Token(LinkPurpose::kConfirm, id, clock_.Now() - 1min);
+    for (const auto& target : std::vector<std::string>{
+             "/subscribe/confirm",
+             "/subscribe/confirm?token=",
+             "/subscribe/confirm?token=" + Enc(tampered),
+             "/subscribe/confirm?token=" + Enc(expired),
+             "/subscribe/confirm?token=" + Enc(Token(LinkPurpose::kManage, id)),
+             "/subscribe/confirm?token=" + Enc(Token(LinkPurpose::kUnsubscribe, id)),
+         }) {
+        SCOPED_TRACE(target);
+        auto res = Post(target, "confirm=1", "de");
+        ASSERT_EQ(res.status, 400) << res.Body();
+        ExpectPublicHeaders(res);
+        EXPECT_TRUE(Contains(res.Body(), "Dieser Link ist ungültig"));
+    }
+    EXPECT_FALSE(GetSubscriber(id)->confirmed_at);
+    EXPECT_EQ(Outbox().size(), 1u);
+    // The intact one still works.
+    EXPECT_EQ(Post("/subscribe/confirm?token=" + Enc(good), "confirm=1").status, 200);
+    EXPECT_TRUE(GetSubscriber(id)->confirmed_at);
 }
 
 TEST_F(SubscribeSiteTest, BrokenExpiredOrForeignTokensAre400InTheVisitorsLanguage) {
@@ -481,7 +597,9 @@ TEST_F(SubscribeSiteTest, ConfirmLinkOfADeletedSubscriberIsInvalid) {
     auto token = Token(LinkPurpose::kConfirm, id);
     ASSERT_TRUE(store_->Write([&](store::Tx& tx) { return tx.DeleteSubscriber(id); }));
     EXPECT_EQ(Get("/subscribe/confirm?token=" + Enc(token)).status, 400);
+    EXPECT_EQ(Post("/subscribe/confirm?token=" + Enc(token), "confirm=1").status, 400);
     EXPECT_FALSE(GetSubscriber(id));
+    EXPECT_TRUE(Outbox().empty());
 }
 
 TEST_F(SubscribeSiteTest, ManagePageChangesComponentsAndLanguage) {

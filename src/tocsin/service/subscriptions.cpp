@@ -222,8 +222,9 @@ Result<SubscribeResult> SubscribePublic(store::Tx& tx, SubscribeRequest in, Time
     }
     if (existing->confirmed_at) {
         // Whoever filled in the form may not be the owner of the address: nothing changes, the
-        // owner gets their manage link instead.
-        TOCSIN_TRY(EnqueueWelcome(tx, existing->id, now));
+        // owner gets their manage link instead. Only e-mail has a welcome message (the
+        // dispatcher drops it for other channels), so a chat or webhook gets nothing.
+        if (existing->channel == Channel::kEmail) TOCSIN_TRY(EnqueueWelcome(tx, existing->id, now));
         return SubscribeResult{SubscribeOutcome::kReminded, existing->id};
     }
     // Not confirmed yet: the newest request is the one the owner will confirm.

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tocsin::service {
@@ -195,6 +196,34 @@ TEST_F(SubscriptionsTest, ConfirmedAddressIsRemindedAndNotChanged) {
     auto out = Outbox();
     ASSERT_EQ(out.size(), 3u);  // confirm, welcome on confirmation, welcome as reminder
     ExpectMessage(out[2], "subscriber.welcome", first.subscriber_id, clock_.Now());
+}
+
+TEST_F(SubscriptionsTest, ConfirmedChatOrWebhookIsNotChangedAndGetsNothing) {
+    // Only e-mail has a welcome message: for the other channels nothing is queued at all.
+    for (auto [channel, target] : std::vector<std::pair<Channel, std::string>>{
+             {Channel::kSlack, "https://hooks.slack.com/services/T000/B000/XXXX"},
+             {Channel::kWebhook, "https://example.com/hook"},
+             {Channel::kTelegram, "-1001234567890"},
+         }) {
+        SCOPED_TRACE(target);
+        auto before = Outbox().size();
+        auto first = MustSubscribe(channel, target, "en", {api_});
+        ASSERT_TRUE(Write<ConfirmOutcome>([&](store::Tx& tx) { return Confirm(tx, first.subscriber_id, clock_.Now()); })
+        );
+        ASSERT_EQ(Outbox().size(), before + 1);  // the confirmation request only
+        clock_.Advance(1h);
+        auto again = MustSubscribe(channel, target, "de", {db_});
+        EXPECT_EQ(again.outcome, SubscribeOutcome::kReminded);
+        EXPECT_EQ(again.subscriber_id, first.subscriber_id);
+        auto s = Get(first.subscriber_id);
+        ASSERT_TRUE(s);
+        EXPECT_TRUE(s->confirmed_at);
+        EXPECT_EQ(s->language, "en");
+        EXPECT_EQ(s->component_ids, std::vector<std::string>{api_});
+        auto out = Outbox();
+        ASSERT_EQ(out.size(), before + 1) << "no welcome for " << domain::ToString(channel);
+        EXPECT_EQ(out.back().topic, "subscriber.confirm");
+    }
 }
 
 TEST_F(SubscriptionsTest, UnknownComponentIsRefusedAndNothingIsWritten) {
