@@ -38,7 +38,7 @@ private:
 };
 
 // The public routes behind the tokens (page_url without trailing slash):
-//   {page_url}/subscribe/confirm?token=T   confirms (GET), then shows the manage page link
+//   {page_url}/subscribe/confirm?token=T   GET asks with a button, POST confirms and shows the manage link
 //   {page_url}/subscribe/manage?token=T    components and language (GET form, POST saves)
 //   {page_url}/unsubscribe?token=T         GET asks, POST deletes (also RFC 8058 one-click)
 [[nodiscard]] std::string ConfirmUrl(std::string_view page_url, std::string_view token);

@@ -38,7 +38,7 @@ inline constexpr std::string_view kLinkKeySecret = "subscriber_links";
 enum class SubscribeOutcome {
     kCreated,           // new unconfirmed subscriber, confirmation request queued
     kConfirmationSent,  // existed unconfirmed: preferences replaced, another request queued
-    kReminded,          // existed confirmed: nothing changed, welcome (manage link) queued
+    kReminded,          // existed confirmed: nothing changed; e-mail gets a welcome (manage link) queued
 };
 
 struct SubscribeRequest {
