@@ -98,19 +98,24 @@ std::optional<TimePoint> ParseIso8601(std::string_view s) {
 }
 
 std::string FormatHttpDate(TimePoint t) {
+    return FormatRfc5322Utc(t, "GMT");
+}
+
+std::string FormatRfc5322Utc(TimePoint t, std::string_view zone) {
     auto day = floor<days>(t);
     year_month_day ymd{day};
     weekday wd{day};
     hh_mm_ss<seconds> hms{floor<seconds>(t - day)};
     return fmt::format(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+        "{}, {:02} {} {:04} {:02}:{:02}:{:02} {}",
         kWeekdays[wd.c_encoding()],
         static_cast<unsigned>(ymd.day()),
         kMonths[static_cast<unsigned>(ymd.month()) - 1],
         static_cast<int>(ymd.year()),
         hms.hours().count(),
         hms.minutes().count(),
-        hms.seconds().count()
+        hms.seconds().count(),
+        zone
     );
 }
 

@@ -21,6 +21,10 @@ std::optional<TimePoint> ParseIso8601(std::string_view text);
 /// RFC 7231 IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" (Last-Modified, RSS pubDate uses RFC 822 alike).
 std::string FormatHttpDate(TimePoint t);
 
+/// The RFC 5322 date-time of a UTC TimePoint, whole seconds, followed by `zone`:
+/// "Sun, 06 Nov 1994 08:49:37 " + zone ("GMT" for HTTP, "+0000" for a mail's Date).
+std::string FormatRfc5322Utc(TimePoint t, std::string_view zone);
+
 /// iCalendar UTC form: "20250301T101502Z".
 std::string FormatICalUtc(TimePoint t);
 

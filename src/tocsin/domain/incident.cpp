@@ -84,6 +84,21 @@ Impact ImpactFromComponentStatus(ComponentStatus worst) {
     }
 }
 
+int ImpactRank(Impact i) {
+    switch (i) {
+        case Impact::kMinor:
+            return 1;
+        case Impact::kMajor:
+            return 2;
+        case Impact::kCritical:
+            return 3;
+        case Impact::kNone:
+        case Impact::kMaintenance:
+            break;
+    }
+    return 0;
+}
+
 void SortUpdatesNewestFirst(std::vector<IncidentUpdate>& updates) {
     std::stable_sort(updates.begin(), updates.end(), [](const IncidentUpdate& a, const IncidentUpdate& b) {
         if (a.display_at != b.display_at) return a.display_at > b.display_at;

@@ -96,6 +96,10 @@ struct Incident {
 /// no override is given: major outage → critical, partial → major, degraded → minor.
 Impact ImpactFromComponentStatus(ComponentStatus worst);
 
+/// Impacts in the order of their severity: none 0, minor 1, major 2, critical 3.
+/// "maintenance" is not a severity and ranks with "none".
+int ImpactRank(Impact i);
+
 /// Sorts updates newest first (display_at, then created_at, then id) in place.
 void SortUpdatesNewestFirst(std::vector<IncidentUpdate>& updates);
 

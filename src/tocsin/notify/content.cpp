@@ -3,6 +3,7 @@
 #include "tocsin/common/check.hpp"
 #include "tocsin/common/time_format.hpp"
 #include "tocsin/domain/subscriber.hpp"
+#include "tocsin/notify/encoding.hpp"
 #include "tocsin/page/i18n.hpp"
 #include "tocsin/page/local_time.hpp"
 #include "tocsin/page/markdown.hpp"
@@ -753,27 +754,37 @@ std::string TelegramEscape(std::string_view s) {
     return out;
 }
 
+// A sendMessage body; `html` is already escaped. The link preview is off: the only link is
+// the page's own.
+ChatPayload TelegramMessage(const std::string& chat_id, const std::string& html) {
+    json::object body{
+        {"chat_id", chat_id},
+        {"parse_mode", "HTML"},
+        {"text", html},
+        {"link_preview_options", {{"is_disabled", true}}},
+    };
+    return {"application/json", Serialize(body)};
+}
+
+// ---------------------------------------------------------------------------------------
+// Discord
+
+// One embed; no mentions are parsed, so an update that says "@everyone" does not ping a
+// whole server.
+ChatPayload DiscordMessage(json::object embed) {
+    json::object body{
+        {"embeds", json::array{std::move(embed)}},
+        {"allowed_mentions", {{"parse", json::array{}}}},
+    };
+    return {"application/json", Serialize(body)};
+}
+
 // ---------------------------------------------------------------------------------------
 // application/x-www-form-urlencoded
 
-std::string FormEncode(std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 0xF];
-        }
-    }
-    return out;
-}
-
 std::string Form(const std::vector<std::pair<std::string, std::string>>& fields) {
     std::string out;
-    for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + FormEncode(k) + "=" + FormEncode(v);
+    for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + PercentEncode(k) + "=" + PercentEncode(v);
     return out;
 }
 
@@ -852,6 +863,15 @@ std::string TidyText(const std::string& text) {
 
 std::string Identity(const std::string& s) {
     return s;
+}
+
+// What every e-mail template is given: its language and the page it speaks for.
+mu::data PageData(const std::string& lang, const std::string& page_name, const std::string& page_url) {
+    mu::data d;
+    d.set("lang", lang);
+    d.set("page_name", OneLine(page_name));
+    d.set("page_url", page_url);
+    return d;
 }
 
 }  // namespace
@@ -954,10 +974,7 @@ Result<std::shared_ptr<const Templates>> Templates::Load(const std::string& over
 
 EmailContent Templates::RenderUpdate(const Facts& f, const std::string& language, const EmailLinks& links) const {
     const View v = MakeView(f, language);
-    mu::data d;
-    d.set("lang", v.lang);
-    d.set("page_name", OneLine(f.page_name));
-    d.set("page_url", f.page_url);
+    mu::data d = PageData(v.lang, f.page_name, f.page_url);
     d.set("incident_name", v.title);
     d.set("incident_url", v.url);
     d.set("is_incident", mu::data(f.kind == IncidentKind::kIncident));
@@ -1004,24 +1021,20 @@ EmailContent Templates::RenderConfirm(
     const std::string& language,
     const std::string& confirm_url
 ) const {
-    mu::data d;
-    d.set("lang", Lang(language));
-    d.set("page_name", OneLine(page_name));
-    d.set("page_url", page_url);
+    const std::string lang = Lang(language);
+    mu::data d = PageData(lang, page_name, page_url);
     d.set("confirm_url", confirm_url);
-    return impl_->RenderAll("confirm", Lang(language), d);
+    return impl_->RenderAll("confirm", lang, d);
 }
 
 EmailContent Templates::RenderWelcome(
     const std::string& page_name, const std::string& page_url, const std::string& language, const EmailLinks& links
 ) const {
-    mu::data d;
-    d.set("lang", Lang(language));
-    d.set("page_name", OneLine(page_name));
-    d.set("page_url", page_url);
+    const std::string lang = Lang(language);
+    mu::data d = PageData(lang, page_name, page_url);
     d.set("manage_url", links.manage_url);
     d.set("unsubscribe_url", links.unsubscribe_url);
-    return impl_->RenderAll("welcome", Lang(language), d);
+    return impl_->RenderAll("welcome", lang, d);
 }
 
 // Slack: header and status fields on top, details in a coloured attachment. Limits:
@@ -1119,12 +1132,7 @@ ChatPayload DiscordPayload(const Facts& f, const std::string& language) {
     };
     // Discord rejects an embed over 6000 characters in all; 3000 leaves room for the rest.
     if (!description.empty()) embed["description"] = Shorten(description, 3000);
-    json::object body{
-        {"embeds", json::array{std::move(embed)}},
-        // An update that says "@everyone" must not ping a whole server.
-        {"allowed_mentions", {{"parse", json::array{}}}},
-    };
-    return {"application/json", Serialize(body)};
+    return DiscordMessage(std::move(embed));
 }
 
 // Telegram: HTML parse mode, where only <b> and <a> are used and all text is escaped; a
@@ -1145,13 +1153,7 @@ ChatPayload TelegramPayload(const Facts& f, const std::string& language, const s
     if (!v.update_text.empty()) text += "\n" + TelegramEscape(Shorten(v.update_text, 2800)) + "\n";
     text += "\n" + TelegramEscape(TimesText(v, "\n")) + "\n";
     text += "<a href=\"" + TelegramEscape(v.url) + "\">" + TelegramEscape(v.link_label) + "</a>";
-    json::object body{
-        {"chat_id", chat_id},
-        {"parse_mode", "HTML"},
-        {"text", text},
-        {"link_preview_options", {{"is_disabled", true}}},
-    };
-    return {"application/json", Serialize(body)};
+    return TelegramMessage(chat_id, text);
 }
 
 ChatPayload MastodonPayload(
@@ -1287,21 +1289,14 @@ ChatPayload ConfirmPayload(
                 {"description", ask + "\n\n" + confirm_url + "\n\n" + ignore},
                 {"color", std::stoi(std::string(kBlue).substr(1), nullptr, 16)},
             };
-            json::object body{
-                {"embeds", json::array{std::move(embed)}}, {"allowed_mentions", {{"parse", json::array{}}}}};
-            return {"application/json", Serialize(body)};
+            return DiscordMessage(std::move(embed));
         }
-        case domain::Channel::kTelegram: {
-            std::string text = TelegramEscape(ask) + "\n\n<a href=\"" + TelegramEscape(confirm_url) + "\">" +
-                               TelegramEscape(action) + "</a>\n\n" + TelegramEscape(ignore);
-            json::object body{
-                {"chat_id", chat_id},
-                {"parse_mode", "HTML"},
-                {"text", text},
-                {"link_preview_options", {{"is_disabled", true}}},
-            };
-            return {"application/json", Serialize(body)};
-        }
+        case domain::Channel::kTelegram:
+            return TelegramMessage(
+                chat_id,
+                TelegramEscape(ask) + "\n\n<a href=\"" + TelegramEscape(confirm_url) + "\">" + TelegramEscape(action) +
+                    "</a>\n\n" + TelegramEscape(ignore)
+            );
         case domain::Channel::kMastodon:
             // The page's own account is configured, never subscribed; a direct status is
             // the closest a caller can get, should one ever ask.

@@ -1,6 +1,7 @@
 #include "tocsin/notify/links.hpp"
 
 #include "tocsin/common/time_format.hpp"
+#include "tocsin/notify/encoding.hpp"
 
 #include <sodium.h>
 
@@ -18,29 +19,6 @@ constexpr std::size_t kMaxId = 256;
 constexpr std::size_t kMaxToken = 4 * (kHeader + kMaxId + kTag) / 3 + 4;
 
 static_assert(crypto_auth_KEYBYTES == 32, "LinkSigner keys are 32 bytes");
-
-std::string PercentEncode(std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-            c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 0xF];
-        }
-    }
-    return out;
-}
-
-std::string Encode(const unsigned char* bytes, std::size_t size) {
-    std::string token(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-    sodium_bin2base64(token.data(), token.size(), bytes, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    token.resize(std::char_traits<char>::length(token.c_str()));
-    return token;
-}
 
 std::string TokenUrl(std::string_view page_url, std::string_view path, std::string_view token) {
     return std::string(page_url) + std::string(path) + "?token=" + PercentEncode(token);
@@ -74,31 +52,20 @@ std::string LinkSigner::Sign(LinkPurpose purpose, const std::string& subscriber_
         bytes.data() + signed_size, bytes.data(), signed_size, reinterpret_cast<const unsigned char*>(key_.data())
     );
 
-    return Encode(bytes.data(), bytes.size());
+    return Base64UrlEncode(bytes.data(), bytes.size());
 }
 
 std::optional<std::string> LinkSigner::Verify(LinkPurpose purpose, std::string_view token, TimePoint now) const {
     // Tokens come from anyone who types a URL: bound the work before decoding anything.
     if (token.empty() || token.size() > kMaxToken) return std::nullopt;
-    std::vector<unsigned char> bytes(token.size());
-    std::size_t size = 0;
-    // No ignore set and no end pointer: any character outside the alphabet fails.
-    if (sodium_base642bin(
-            bytes.data(),
-            bytes.size(),
-            token.data(),
-            token.size(),
-            nullptr,
-            &size,
-            nullptr,
-            sodium_base64_VARIANT_URLSAFE_NO_PADDING
-        ) != 0) {
-        return std::nullopt;
-    }
+    const auto decoded = Base64UrlDecode(token);
+    if (!decoded) return std::nullopt;
+    const std::vector<unsigned char>& bytes = *decoded;
+    const std::size_t size = bytes.size();
     if (size < kHeader + 1 + kTag) return std::nullopt;
     // The decoder ignores the unused low bits of the last character; accepting only the
     // canonical spelling keeps one token per link (a token may serve as a lookup key).
-    if (Encode(bytes.data(), size) != token) return std::nullopt;
+    if (Base64UrlEncode(bytes.data(), size) != token) return std::nullopt;
     const std::size_t signed_size = size - kTag;
     // crypto_auth_verify compares in constant time, so response timing reveals nothing
     // about how much of a guessed tag was right.

@@ -1,12 +1,11 @@
 #include "tocsin/notify/mime.hpp"
 
+#include "tocsin/common/time_format.hpp"
 #include "tocsin/domain/subscriber.hpp"
 
 #include <fmt/format.h>
 
-#include <array>
 #include <cctype>
-#include <chrono>
 #include <cstdint>
 #include <string_view>
 
@@ -304,23 +303,7 @@ std::string PartHeaders(std::string_view type) {
 }  // namespace
 
 std::string FormatRfc5322Date(TimePoint t) {
-    static constexpr std::array<std::string_view, 7> kDays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static constexpr std::array<std::string_view, 12> kMonths{
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    const auto day = std::chrono::floor<std::chrono::days>(t);
-    const std::chrono::year_month_day ymd{day};
-    const std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::seconds>(t - day)};
-    const std::chrono::weekday wd{day};
-    return fmt::format(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} +0000",
-        kDays[wd.c_encoding()],
-        static_cast<unsigned>(ymd.day()),
-        kMonths[static_cast<unsigned>(ymd.month()) - 1],
-        static_cast<int>(ymd.year()),
-        hms.hours().count(),
-        hms.minutes().count(),
-        hms.seconds().count()
-    );
+    return FormatRfc5322Utc(t, "+0000");
 }
 
 Result<std::string> BuildMessage(const MailMessage& m) {

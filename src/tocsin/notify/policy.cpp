@@ -3,26 +3,6 @@
 #include <algorithm>
 
 namespace tocsin::notify {
-namespace {
-
-// Incident impacts in the order a minimum compares them. "maintenance" is not a severity:
-// on an incident it ranks with "none", and as a minimum it lets everything through.
-int Rank(domain::Impact i) {
-    switch (i) {
-        case domain::Impact::kMinor:
-            return 1;
-        case domain::Impact::kMajor:
-            return 2;
-        case domain::Impact::kCritical:
-            return 3;
-        case domain::Impact::kNone:
-        case domain::Impact::kMaintenance:
-            break;
-    }
-    return 0;
-}
-
-}  // namespace
 
 const ChannelPolicy& Policy::For(domain::Channel c) const {
     static const ChannelPolicy kDefaults;
@@ -37,7 +17,8 @@ bool ShouldNotify(const Policy& p, domain::Channel c, const EventFacts& e) {
     if (e.automated_first && !p.automatic_first_update) return false;
     const ChannelPolicy& cp = p.For(c);
     if (e.kind == domain::IncidentKind::kMaintenance) return cp.maintenance;
-    return Rank(e.impact) >= Rank(cp.min_impact);
+    // "maintenance" ranks with "none": as a minimum it lets every incident through.
+    return domain::ImpactRank(e.impact) >= domain::ImpactRank(cp.min_impact);
 }
 
 bool TouchesSubscriber(

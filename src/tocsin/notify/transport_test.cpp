@@ -240,13 +240,19 @@ private:
     std::uint16_t port_ = 0;
 };
 
-/// A port nothing listens on (bound, then closed again).
-std::uint16_t UnusedPort() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+/// 127.0.0.1:`port` (0: any free port).
+sockaddr_in Loopback(std::uint16_t port) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
+    addr.sin_port = htons(port);
+    return addr;
+}
+
+/// A port nothing listens on (bound, then closed again).
+std::uint16_t UnusedPort() {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr = Loopback(0);
     ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     socklen_t len = sizeof addr;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -256,10 +262,7 @@ std::uint16_t UnusedPort() {
 
 bool Accepts(std::uint16_t port) {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
+    sockaddr_in addr = Loopback(port);
     const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     ::close(fd);
     return ok;
@@ -379,6 +382,21 @@ struct Concurrency {
     void Leave() { --now; }
 };
 
+/// POST /concurrent: a blocking handler that takes 20 ms and counts itself in `c` meanwhile.
+void AddConcurrentRoute(http::Router& r, Concurrency& c) {
+    r.Add(
+        http::Method::kPost,
+        "/concurrent",
+        [&c](const http::Request&, http::Response& res) {
+            c.Enter();
+            std::this_thread::sleep_for(20ms);
+            c.Leave();
+            res.body = "ok";
+        },
+        http::RouteOptions{.blocking = true}
+    );
+}
+
 /// A handler that blocks until released (or kWait), for timeouts and Stop.
 struct Gate {
     std::mutex mu;
@@ -443,6 +461,21 @@ private:
     std::map<int, int> calls_;
 };
 
+/// Sends one request or message and waits for its result.
+SendResult SendOne(Transport& transport, OutgoingHttp req) {
+    Results results;
+    transport.SendHttp(std::move(req), results.For(0));
+    EXPECT_TRUE(results.WaitFor(1));
+    return results.Get(0);
+}
+
+SendResult SendOne(Transport& transport, OutgoingMail mail) {
+    Results results;
+    transport.SendMail(std::move(mail), results.For(0));
+    EXPECT_TRUE(results.WaitFor(1));
+    return results.Get(0);
+}
+
 TransportOptions MailOptions(const std::string& url) {
     TransportOptions o;
     o.smtp.url = url;
@@ -506,12 +539,10 @@ TEST(TransportSmtp, SendsTheMessageUnchangedAndEscapesLeadingDots) {
     ASSERT_NE(smtp.Port(), 0);
     Transport transport(MailOptions(smtp.Url()));
     transport.Start();
-    Results results;
     OutgoingMail m = Mail("dots@example.org");
     m.data = "Subject: dots\r\n\r\n.leading dot\r\n.\r\n..two\r\nlast line\r\n";
-    transport.SendMail(m, results.For(0));
-    ASSERT_TRUE(results.WaitFor(1));
-    ASSERT_TRUE(results.Get(0).ok) << results.Get(0).error;
+    SendResult r = SendOne(transport, m);
+    ASSERT_TRUE(r.ok) << r.error;
     ASSERT_TRUE(smtp.WaitForLines("M ", 1));
     auto contents = smtp.Contents();
     ASSERT_EQ(contents.size(), 1u);
@@ -550,10 +581,7 @@ TEST(TransportSmtp, RejectedRecipientIsPermanentWithTheServersWords) {
 TEST(TransportSmtp, ServerDownIsTransient) {
     Transport transport(MailOptions("smtp://127.0.0.1:" + std::to_string(UnusedPort())));
     transport.Start();
-    Results results;
-    transport.SendMail(Mail("a@example.org"), results.For(0));
-    ASSERT_TRUE(results.WaitFor(1));
-    SendResult r = results.Get(0);
+    SendResult r = SendOne(transport, Mail("a@example.org"));
     EXPECT_FALSE(r.ok);
     EXPECT_FALSE(r.permanent);
     EXPECT_EQ(r.status, 0);
@@ -567,10 +595,7 @@ TEST(TransportSmtp, RequiredStartTlsThatTheServerLacksIsTransient) {
     o.smtp.tls = SmtpOptions::Tls::kStartTls;
     Transport transport(o);
     transport.Start();
-    Results results;
-    transport.SendMail(Mail("a@example.org"), results.For(0));
-    ASSERT_TRUE(results.WaitFor(1));
-    SendResult r = results.Get(0);
+    SendResult r = SendOne(transport, Mail("a@example.org"));
     EXPECT_FALSE(r.ok);
     EXPECT_FALSE(r.permanent);
     EXPECT_NE(r.error.find("SSL"), std::string::npos) << r.error;
@@ -580,30 +605,21 @@ TEST(TransportSmtp, RequiredStartTlsThatTheServerLacksIsTransient) {
 TEST(TransportSmtp, LogsInAndAWrongPasswordStaysRetryable) {
     SmtpPeer smtp("auth");
     ASSERT_NE(smtp.Port(), 0);
-    Results results;
-    {
+    // One message as "tocsin" with `password`, over a transport of its own.
+    auto send_as_tocsin = [&](const std::string& password, const std::string& helo_domain, const std::string& to) {
         TransportOptions o = MailOptions(smtp.Url());
         o.smtp.username = "tocsin";
-        o.smtp.password = "secret";
-        o.smtp.helo_domain = "status.example.org";
+        o.smtp.password = password;
+        o.smtp.helo_domain = helo_domain;
         Transport transport(o);
         transport.Start();
-        transport.SendMail(Mail("a@example.org"), results.For(0));
-        ASSERT_TRUE(results.WaitFor(1));
-    }
-    EXPECT_TRUE(results.Get(0).ok) << results.Get(0).error;
+        return SendOne(transport, Mail(to));
+    };
+    SendResult accepted = send_as_tocsin("secret", "status.example.org", "a@example.org");
+    EXPECT_TRUE(accepted.ok) << accepted.error;
     ASSERT_TRUE(smtp.WaitForLines("H ", 1));
     EXPECT_EQ(smtp.Lines("H ").at(0), "H status.example.org");
-    {
-        TransportOptions o = MailOptions(smtp.Url());
-        o.smtp.username = "tocsin";
-        o.smtp.password = "wrong";
-        Transport transport(o);
-        transport.Start();
-        transport.SendMail(Mail("b@example.org"), results.For(1));
-        ASSERT_TRUE(results.WaitFor(2));
-    }
-    SendResult denied = results.Get(1);
+    SendResult denied = send_as_tocsin("wrong", "", "b@example.org");
     EXPECT_FALSE(denied.ok);
     EXPECT_FALSE(denied.permanent) << "a wrong password is configuration, not this message";
     EXPECT_EQ(denied.status, 535);
@@ -615,11 +631,9 @@ TEST(TransportSmtp, DisabledWithoutAUrl) {
     Transport transport(TransportOptions{});
     EXPECT_FALSE(transport.MailEnabled());
     transport.Start();
-    Results results;
-    transport.SendMail(Mail("a@example.org"), results.For(0));
-    ASSERT_TRUE(results.WaitFor(1));
-    EXPECT_FALSE(results.Get(0).ok);
-    EXPECT_NE(results.Get(0).error.find("not configured"), std::string::npos);
+    SendResult r = SendOne(transport, Mail("a@example.org"));
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find("not configured"), std::string::npos);
 }
 
 TEST(TransportSmtp, RefusesAnEnvelopeAddressWithALineBreak) {
@@ -627,11 +641,9 @@ TEST(TransportSmtp, RefusesAnEnvelopeAddressWithALineBreak) {
     ASSERT_NE(smtp.Port(), 0);
     Transport transport(MailOptions(smtp.Url()));
     transport.Start();
-    Results results;
-    transport.SendMail(Mail("a@example.org>\r\nRCPT TO:<b@example.org"), results.For(0));
-    ASSERT_TRUE(results.WaitFor(1));
-    EXPECT_FALSE(results.Get(0).ok);
-    EXPECT_TRUE(results.Get(0).permanent);
+    SendResult r = SendOne(transport, Mail("a@example.org>\r\nRCPT TO:<b@example.org"));
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.permanent);
     EXPECT_EQ(smtp.Connections(), 0u);
 }
 
@@ -755,17 +767,7 @@ protected:
                 },
                 http::RouteOptions{.blocking = true}
             );
-            r.Add(
-                http::Method::kPost,
-                "/concurrent",
-                [this](const http::Request&, http::Response& res) {
-                    concurrency_.Enter();
-                    std::this_thread::sleep_for(20ms);
-                    concurrency_.Leave();
-                    res.body = "ok";
-                },
-                http::RouteOptions{.blocking = true}
-            );
+            AddConcurrentRoute(r, concurrency_);
         });
         ASSERT_NE(peer_->Port(), 0);
     }
@@ -781,13 +783,6 @@ protected:
         req.body = body;
         req.headers = {{"Content-Type", "application/json"}};
         return req;
-    }
-
-    SendResult SendOne(Transport& transport, OutgoingHttp req) {
-        Results results;
-        transport.SendHttp(std::move(req), results.For(0));
-        EXPECT_TRUE(results.WaitFor(1));
-        return results.Get(0);
     }
 
     std::unique_ptr<HttpPeer> peer_;
@@ -921,19 +916,7 @@ TEST_F(TransportHttp, HonoursThePerHostLimit) {
 }
 
 TEST_F(TransportHttp, HonoursTheTotalLimitAcrossHosts) {
-    HttpPeer second([this](http::Router& r) {
-        r.Add(
-            http::Method::kPost,
-            "/concurrent",
-            [this](const http::Request&, http::Response& res) {
-                concurrency_.Enter();
-                std::this_thread::sleep_for(20ms);
-                concurrency_.Leave();
-                res.body = "ok";
-            },
-            http::RouteOptions{.blocking = true}
-        );
-    });
+    HttpPeer second([this](http::Router& r) { AddConcurrentRoute(r, concurrency_); });
     ASSERT_NE(second.Port(), 0);
     TransportOptions o;
     o.per_host_requests = 4;

@@ -19,19 +19,6 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-int ImpactRank(domain::Impact i) {
-    switch (i) {
-        case domain::Impact::kMinor:
-            return 1;
-        case domain::Impact::kMajor:
-            return 2;
-        case domain::Impact::kCritical:
-            return 3;
-        default:
-            return 0;
-    }
-}
-
 std::string JsonEscape(std::string_view s) {
     std::string out;
     for (char c : s) {
@@ -147,7 +134,7 @@ Result<domain::IncidentUpdate> PostUpdate(store::Tx& tx, Incident& inc, const Up
         // The derived impact only rises: resolving puts components back, not the impact.
         for (const auto& a : u.affected_components) {
             auto derived = domain::ImpactFromComponentStatus(a.new_status);
-            if (ImpactRank(derived) > ImpactRank(inc.impact)) inc.impact = derived;
+            if (domain::ImpactRank(derived) > domain::ImpactRank(inc.impact)) inc.impact = derived;
         }
     }
     inc.status = next;
