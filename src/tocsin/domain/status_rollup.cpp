@@ -3,22 +3,6 @@
 namespace tocsin::domain {
 namespace {
 
-int Rank(Impact i) {
-    switch (i) {
-        case Impact::kNone:
-            return 0;
-        case Impact::kMaintenance:
-            return 0;
-        case Impact::kMinor:
-            return 1;
-        case Impact::kMajor:
-            return 2;
-        case Impact::kCritical:
-            return 3;
-    }
-    return 0;
-}
-
 PageStatus FromIncidentImpact(Impact i) {
     switch (i) {
         case Impact::kMinor:
@@ -121,10 +105,10 @@ PageStatus ComputePageStatus(const std::vector<Component>& components, const std
         }
         PageStatus from_incident = FromIncidentImpact(inc.impact);
         // A tie keeps the component-derived sentence: it says more about what is broken.
-        if (Rank(from_incident.indicator) > Rank(result.indicator)) result = from_incident;
+        if (ImpactRank(from_incident.indicator) > ImpactRank(result.indicator)) result = from_incident;
     }
 
-    if (Rank(result.indicator) == 0) {
+    if (ImpactRank(result.indicator) == 0) {
         result = maintenance_active ? PageStatus{Impact::kMaintenance, PageCondition::kUnderMaintenance} : PageStatus{};
     }
     return result;
