@@ -363,6 +363,7 @@ Result<void> NotificationDispatcher::Send(TimePoint now) {
         std::optional<domain::Subscriber> sub;
     };
     std::vector<Job> jobs;
+    bool mastodon_picked = false;
     TOCSIN_TRY(store_.Read([&](store::Tx& tx) -> Result<void> {
         TOCSIN_ASSIGN(due, tx.ListDueDeliveries(now, static_cast<int>(in_flight_ids_.size() + batch)));
         for (auto& d : due) {
@@ -376,13 +377,17 @@ Result<void> NotificationDispatcher::Send(TimePoint now) {
                 TOCSIN_ASSIGN(sub, tx.GetSubscriber(d.subscriber_id));
                 j.sub = std::move(sub);
             }
-            if (d.channel == Channel::kMastodon) mastodon_busy_ = true;
+            if (d.channel == Channel::kMastodon) {
+                if (mastodon_picked) continue;
+                mastodon_picked = true;
+            }
             j.d = std::move(d);
             jobs.push_back(std::move(j));
         }
         return {};
     }));
     for (auto& j : jobs) {
+        if (j.d.channel == Channel::kMastodon) mastodon_busy_ = true;
         in_flight_ids_.insert(j.d.id);
         active_seqs_.insert(j.d.outbox_seq);
         {
