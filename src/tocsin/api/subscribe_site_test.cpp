@@ -1,6 +1,12 @@
 // The public subscription pages through the router: forms in English and German, what a
 // post writes, identical answers for known and unknown addresses, signed links, one-click
 // unsubscribe, rate limits; and the limiter and client keys on their own.
+// GCC 12 at -O2 with -fsanitize=address (the CI build) reports -Wmaybe-uninitialized inside
+// libstdc++'s <regex> (see monitor/condition.cpp); silenced for this test file only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include "tocsin/api/subscribe_site.hpp"
 
 #include "test/support/fake_clock.hpp"
