@@ -1,6 +1,7 @@
 """Notifications end to end: the real binary, a real SMTP server (aiosmtpd) and real HTTP
 receivers on 127.0.0.1. Covers threading, signatures, retries with backoff, dead letters, the
-policy, chat and Mastodon payloads, and a kill -9 in the middle of a 5,000-recipient fan-out.
+policy, chat and Mastodon payloads, the manage link in chats and webhooks (followed to
+unsubscribe), and a kill -9 in the middle of a 5,000-recipient fan-out.
 """
 
 import hashlib
@@ -14,8 +15,11 @@ import pytest
 
 from conftest import poll
 from receivers import HttpReceiver, MailSink, body_text
+from test_subscribe_mail import forms_of, submit
 
 FROM = "status@tocsin.test"
+PUBLIC = "http://status.acme.test"
+MANAGE = PUBLIC + "/subscribe/manage?token="
 
 
 @pytest.fixture
@@ -41,7 +45,7 @@ def receivers():
 
 def notify_config(tmp_path, smtp_url=None, extra="", name="notify.yaml"):
     """A config with a notifications section; `extra` is YAML indented under notifications."""
-    lines = ["notifications:", f"  from: \"Acme Status <{FROM}>\"", "  public_url: \"http://status.acme.test\""]
+    lines = ["notifications:", f"  from: \"Acme Status <{FROM}>\"", f"  public_url: \"{PUBLIC}\""]
     if smtp_url:
         lines += ["  smtp:", f"    url: \"{smtp_url}\"", "    tls: none", "    connections: 4"]
     lines += ["  retry:", "    base_seconds: 1", "    max_seconds: 2", "    max_attempts: 4"]
@@ -177,6 +181,31 @@ def test_webhook_is_signed_and_carries_the_idempotency_key(tocsin_factory, tmp_p
     assert req["json"]["incident"]["id"] == inc["id"]
     assert req["json"]["incident"]["name"] == "Queue backlog"
     assert req["json"]["update"]["body"] == "Jobs are delayed."
+    assert req["json"]["manage_url"].startswith(MANAGE)
+
+
+def test_webhook_manage_url_leads_to_the_manage_page_which_unsubscribes(tocsin_factory, tmp_path, receivers):
+    hook = receivers()
+    srv = tocsin_factory(config=notify_config(tmp_path))
+    target = hook.url("/tocsin")
+    add_subscriber(srv, "webhook", target)
+    srv.create_incident("Queue backlog", body="Jobs are delayed.")
+    manage_url = hook.wait_for(1)[0]["json"]["manage_url"]
+    assert manage_url.startswith(MANAGE), manage_url
+
+    # The link, followed on this server: the manage page of this webhook.
+    page = srv.get(manage_url[len(PUBLIC):])
+    assert page.status_code == 200, page.text
+    assert "Manage your subscription" in page.text and target in page.text
+    # Its unsubscribe link asks (deletes nothing); the button's POST deletes.
+    unsubscribe = re.search(r'href="(/unsubscribe\?token=[^"]+)"', page.text).group(1).replace("&amp;", "&")
+    ask = srv.get(unsubscribe)
+    assert ask.status_code == 200, ask.text
+    assert len(srv.ok("GET", "/api/v1/subscribers")) == 1
+    [button] = forms_of(ask.text)
+    gone = submit(srv, button)
+    assert gone.status_code == 200, gone.text
+    assert srv.ok("GET", "/api/v1/subscribers") == []
 
 
 def test_webhook_failing_three_times_is_delivered_once_after_backoff(tocsin_factory, tmp_path, receivers):
@@ -254,6 +283,12 @@ def test_chat_payloads_use_each_platforms_format(tocsin_factory, tmp_path, recei
     assert g["json"]["parse_mode"] == "HTML" and "Login broken" in g["json"]["text"]
     for body in (str(s), str(card), str(d), g["json"]["text"]):
         assert "API" in body  # the affected component everywhere
+    # Every subscriber's own link to change components or language, or to unsubscribe.
+    assert re.search(r"<" + re.escape(MANAGE) + r"[^|>]+\|Manage or unsubscribe>", str(s["attachments"])), s
+    actions = card["content"]["actions"]
+    assert any(a["type"] == "Action.OpenUrl" and a["url"].startswith(MANAGE) for a in actions), actions
+    assert re.search(r"\[Manage or unsubscribe\]\(" + re.escape(MANAGE), d["embeds"][0]["description"]), d
+    assert re.search(r'<a href="' + re.escape(MANAGE) + r'[^"]+">Manage or unsubscribe</a>', g["json"]["text"]), g
 
 
 def test_mastodon_posts_incidents_and_threads_updates(tocsin_factory, tmp_path, receivers):

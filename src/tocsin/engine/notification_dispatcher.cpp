@@ -515,21 +515,25 @@ void NotificationDispatcher::Submit(
     if (confirm) {
         payload = notify::ConfirmPayload(s->channel, ctx.page_name, lang, confirm_url, s->target);
     } else {
+        // Like an e-mail, every chat message and webhook event carries the subscriber's way
+        // to change components or language, or to leave.
+        const std::string manage_url =
+            notify::ManageUrl(ctx.page_url, signer_.Sign(notify::LinkPurpose::kManage, s->id, std::nullopt));
         switch (s->channel) {
             case Channel::kSlack:
-                payload = notify::SlackPayload(ctx.facts, lang);
+                payload = notify::SlackPayload(ctx.facts, lang, manage_url);
                 break;
             case Channel::kTeams:
-                payload = notify::TeamsPayload(ctx.facts, lang);
+                payload = notify::TeamsPayload(ctx.facts, lang, manage_url);
                 break;
             case Channel::kDiscord:
-                payload = notify::DiscordPayload(ctx.facts, lang);
+                payload = notify::DiscordPayload(ctx.facts, lang, manage_url);
                 break;
             case Channel::kTelegram:
-                payload = notify::TelegramPayload(ctx.facts, lang, s->target);
+                payload = notify::TelegramPayload(ctx.facts, lang, s->target, manage_url);
                 break;
             default:
-                payload = notify::WebhookPayload(ctx.facts, s->id, d.idempotency_key);
+                payload = notify::WebhookPayload(ctx.facts, s->id, d.idempotency_key, manage_url);
                 break;
         }
     }

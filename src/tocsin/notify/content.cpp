@@ -52,6 +52,7 @@ constexpr std::array kWords{
     Word{"resolved", "Resolved", "Behoben"},
     Word{"view_incident", "View incident", "Störung ansehen"},
     Word{"view_maintenance", "View maintenance", "Wartung ansehen"},
+    Word{"manage", "Manage or unsubscribe", "Abo verwalten oder abbestellen"},
     Word{"one_minute", "1 minute", "1 Minute"},
     Word{"reminder", "Scheduled maintenance starts in {n}", "Geplante Wartung beginnt in {n}"},
     Word{
@@ -754,7 +755,7 @@ std::string TelegramEscape(std::string_view s) {
     return out;
 }
 
-// A sendMessage body; `html` is already escaped. The link preview is off: the only link is
+// A sendMessage body; `html` is already escaped. The link preview is off: the links are
 // the page's own.
 ChatPayload TelegramMessage(const std::string& chat_id, const std::string& html) {
     json::object body{
@@ -1040,7 +1041,7 @@ EmailContent Templates::RenderWelcome(
 // Slack: header and status fields on top, details in a coloured attachment. Limits:
 // header 150 characters, section text 3000; mrkdwn needs &, < and > escaped, or "<!channel>"
 // in an update would notify a whole channel.
-ChatPayload SlackPayload(const Facts& f, const std::string& language) {
+ChatPayload SlackPayload(const Facts& f, const std::string& language, const std::string& manage_url) {
     const View v = MakeView(f, language);
     json::array fields{SlackMrkdwn("*" + Cat().Get(v.lang, "status") + "*\n" + SlackEscape(v.status))};
     if (!v.impact.empty()) fields.push_back(SlackMrkdwn("*" + W(v.lang, "impact") + "*\n" + SlackEscape(v.impact)));
@@ -1072,6 +1073,14 @@ ChatPayload SlackPayload(const Facts& f, const std::string& language) {
                {"url", v.url},
                {"action_id", "open_incident"}}}}}
     );
+    // The subscriber's own way out, small and below the button: "<url|label>" in mrkdwn.
+    if (!manage_url.empty()) {
+        details.push_back(
+            {{"type", "context"},
+             {"elements",
+              json::array{SlackMrkdwn("<" + SlackEscape(manage_url) + "|" + SlackEscape(W(v.lang, "manage")) + ">")}}}
+        );
+    }
     json::object body{
         {"text", Shorten(f.page_name + ": " + v.headline, 300)},
         {"blocks", std::move(top)},
@@ -1084,7 +1093,7 @@ ChatPayload SlackPayload(const Facts& f, const std::string& language) {
 
 // Teams workflow webhooks take a "message" whose attachment is an Adaptive Card (1.4 is
 // what Teams renders everywhere). The coloured container stands in for the status bar.
-ChatPayload TeamsPayload(const Facts& f, const std::string& language) {
+ChatPayload TeamsPayload(const Facts& f, const std::string& language, const std::string& manage_url) {
     const View v = MakeView(f, language);
     json::array head{TeamsText(v.title, true, "Large")};
     if (!v.reminder.empty()) head.push_back(TeamsText(v.reminder, true));
@@ -1103,12 +1112,13 @@ ChatPayload TeamsPayload(const Facts& f, const std::string& language) {
     for (const auto& t : v.times) facts.push_back({{"title", t.label}, {"value", t.value}});
     body.push_back({{"type", "FactSet"}, {"facts", std::move(facts)}});
     if (!v.update_text.empty()) body.push_back(TeamsText(v.update_text));
-    return {
-        "application/json", Serialize(TeamsMessage(std::move(body), json::array{TeamsOpenUrl(v.link_label, v.url)}))};
+    json::array actions{TeamsOpenUrl(v.link_label, v.url)};
+    if (!manage_url.empty()) actions.push_back(TeamsOpenUrl(W(v.lang, "manage"), manage_url));
+    return {"application/json", Serialize(TeamsMessage(std::move(body), std::move(actions)))};
 }
 
 // Discord: one embed. Limits: title 256, field value 1024, whole embed 6000 characters.
-ChatPayload DiscordPayload(const Facts& f, const std::string& language) {
+ChatPayload DiscordPayload(const Facts& f, const std::string& language, const std::string& manage_url) {
     const View v = MakeView(f, language);
     json::array fields{{{"name", Cat().Get(v.lang, "status")}, {"value", v.status}, {"inline", true}}};
     if (!v.impact.empty()) fields.push_back({{"name", W(v.lang, "impact")}, {"value", v.impact}, {"inline", true}});
@@ -1131,13 +1141,21 @@ ChatPayload DiscordPayload(const Facts& f, const std::string& language) {
         {"timestamp", FormatIso8601(f.update_at != TimePoint{} ? f.update_at : f.started_at)},
     };
     // Discord rejects an embed over 6000 characters in all; 3000 leaves room for the rest.
-    if (!description.empty()) embed["description"] = Shorten(description, 3000);
+    description = Shorten(description, 3000);
+    // The footer cannot hold a link; the description's end can, after any shortening.
+    if (!manage_url.empty()) {
+        description +=
+            (description.empty() ? "" : "\n\n") + std::string("[") + W(v.lang, "manage") + "](" + manage_url + ")";
+    }
+    if (!description.empty()) embed["description"] = description;
     return DiscordMessage(std::move(embed));
 }
 
 // Telegram: HTML parse mode, where only <b> and <a> are used and all text is escaped; a
 // stray "<" would make Telegram refuse the whole message.
-ChatPayload TelegramPayload(const Facts& f, const std::string& language, const std::string& chat_id) {
+ChatPayload TelegramPayload(
+    const Facts& f, const std::string& language, const std::string& chat_id, const std::string& manage_url
+) {
     const View v = MakeView(f, language);
     std::string text;
     if (!v.reminder.empty()) text += "<b>" + TelegramEscape(v.reminder) + "</b>\n";
@@ -1153,6 +1171,9 @@ ChatPayload TelegramPayload(const Facts& f, const std::string& language, const s
     if (!v.update_text.empty()) text += "\n" + TelegramEscape(Shorten(v.update_text, 2800)) + "\n";
     text += "\n" + TelegramEscape(TimesText(v, "\n")) + "\n";
     text += "<a href=\"" + TelegramEscape(v.url) + "\">" + TelegramEscape(v.link_label) + "</a>";
+    if (!manage_url.empty()) {
+        text += "\n<a href=\"" + TelegramEscape(manage_url) + "\">" + TelegramEscape(W(v.lang, "manage")) + "</a>";
+    }
     return TelegramMessage(chat_id, text);
 }
 
@@ -1205,7 +1226,9 @@ ChatPayload MastodonPayload(
 
 // The webhook speaks to programs: machine words (Statuspage spellings), UTC ISO-8601
 // times, the update as written, and no language-specific text at all.
-ChatPayload WebhookPayload(const Facts& f, const std::string& subscriber_id, const std::string& idempotency_key) {
+ChatPayload WebhookPayload(
+    const Facts& f, const std::string& subscriber_id, const std::string& idempotency_key, const std::string& manage_url
+) {
     json::array components;
     for (const auto& c : f.components) {
         components.push_back({{"id", c.id}, {"name", c.name}, {"status", domain::ToString(c.status)}});
@@ -1227,6 +1250,8 @@ ChatPayload WebhookPayload(const Facts& f, const std::string& subscriber_id, con
         {"event", f.occasion == Occasion::kMaintenanceReminder ? "maintenance.reminder" : "incident.update"},
         {"idempotency_key", idempotency_key},
         {"subscriber_id", subscriber_id},
+        // The receiver's signed link to the manage page (components, language, unsubscribe).
+        {"manage_url", manage_url.empty() ? json::value(nullptr) : json::value(manage_url)},
         {"page", {{"name", f.page_name}, {"url", f.page_url}}},
         {"incident", std::move(incident)},
         {"update", {{"id", f.update_id}, {"body", f.update_markdown}, {"created_at", FormatIso8601(f.update_at)}}},

@@ -122,21 +122,38 @@ private:
 };
 
 // Chat payloads, each in the platform's own rich format, with the status colour, the
-// affected components and a link to the incident.
-[[nodiscard]] ChatPayload SlackPayload(const Facts& f, const std::string& language);    // blocks + attachment colour
-[[nodiscard]] ChatPayload TeamsPayload(const Facts& f, const std::string& language);    // Adaptive Card in a message
-[[nodiscard]] ChatPayload DiscordPayload(const Facts& f, const std::string& language);  // embed with colour
+// affected components and a link to the incident. `manage_url` is the subscriber's signed
+// link to the manage page (change components or language, unsubscribe), shown as a short
+// "Manage or unsubscribe" link; empty: no such link.
+[[nodiscard]] ChatPayload SlackPayload(  // blocks + attachment colour
+    const Facts& f,
+    const std::string& language,
+    const std::string& manage_url
+);
+[[nodiscard]] ChatPayload TeamsPayload(  // Adaptive Card in a message
+    const Facts& f,
+    const std::string& language,
+    const std::string& manage_url
+);
+[[nodiscard]] ChatPayload DiscordPayload(  // embed with colour
+    const Facts& f,
+    const std::string& language,
+    const std::string& manage_url
+);
 /// Telegram sendMessage body with parse_mode HTML.
-[[nodiscard]] ChatPayload TelegramPayload(const Facts& f, const std::string& language, const std::string& chat_id);
+[[nodiscard]] ChatPayload TelegramPayload(
+    const Facts& f, const std::string& language, const std::string& chat_id, const std::string& manage_url
+);
 /// Mastodon status text (<= 500 characters, counted as code points), form-encoded body
-/// with status, visibility, language and in_reply_to_id when `reply_to` is set.
+/// with status, visibility, language and in_reply_to_id when `reply_to` is set. A public
+/// post of the page's own account: no subscriber, so no manage link.
 [[nodiscard]] ChatPayload MastodonPayload(
     const Facts& f, const std::string& language, const std::string& visibility, const std::string& reply_to
 );
 /// tocsin's own webhook event ("incident.update" / "maintenance.reminder"): the facts as
-/// JSON plus the subscriber id and the idempotency key.
+/// JSON plus the subscriber id, the idempotency key and manage_url (null when empty).
 [[nodiscard]] ChatPayload WebhookPayload(
-    const Facts& f, const std::string& subscriber_id, const std::string& idempotency_key
+    const Facts& f, const std::string& subscriber_id, const std::string& idempotency_key, const std::string& manage_url
 );
 
 /// Confirmation request for a chat or webhook subscriber: a short message with the link

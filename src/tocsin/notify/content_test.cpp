@@ -457,7 +457,7 @@ TEST(StatusColour, FollowsImpactAndKind) {
 }
 
 TEST(SlackPayload, HasBlocksColourAndLink) {
-    auto p = SlackPayload(Incident(), "en");
+    auto p = SlackPayload(Incident(), "en", "");
     EXPECT_EQ(p.content_type, "application/json");
     auto v = Parse(p.body);
     const auto& blocks = v.at("blocks").as_array();
@@ -498,14 +498,14 @@ TEST(SlackPayload, HasBlocksColourAndLink) {
 TEST(SlackPayload, EscapesControlCharactersOfMrkdwn) {
     Facts f = Incident();
     f.update_markdown = "a <!channel> & b";
-    auto v = Parse(SlackPayload(f, "en").body);
+    auto v = Parse(SlackPayload(f, "en", "").body);
     auto s = json::serialize(v.at("attachments"));
     EXPECT_FALSE(Contains(s, "<!channel>"));
     EXPECT_TRUE(Contains(s, "a &lt;!channel&gt; &amp; b"));
 }
 
 TEST(SlackPayload, GermanWords) {
-    auto s = SlackPayload(Incident(), "de").body;
+    auto s = SlackPayload(Incident(), "de", "").body;
     EXPECT_TRUE(Contains(s, "Wird untersucht"));
     EXPECT_TRUE(Contains(s, "Schwerer Ausfall"));
     EXPECT_TRUE(Contains(s, "4. Dezember 2026, 17:05 CET"));
@@ -513,7 +513,7 @@ TEST(SlackPayload, GermanWords) {
 }
 
 TEST(TeamsPayload, IsAnAdaptiveCardMessage) {
-    auto v = Parse(TeamsPayload(Incident(), "en").body);
+    auto v = Parse(TeamsPayload(Incident(), "en", "").body);
     EXPECT_EQ(v.at("type"), "message");
     const auto& att = v.at("attachments").as_array().at(0);
     EXPECT_EQ(att.at("contentType"), "application/vnd.microsoft.card.adaptive");
@@ -539,7 +539,7 @@ TEST(TeamsPayload, IsAnAdaptiveCardMessage) {
 }
 
 TEST(DiscordPayload, EmbedWithIntegerColourFieldsAndTimestamp) {
-    auto v = Parse(DiscordPayload(Incident(), "de").body);
+    auto v = Parse(DiscordPayload(Incident(), "de", "").body);
     const auto& embed = v.at("embeds").as_array().at(0);
     EXPECT_EQ(embed.at("title"), "API unavailable");
     EXPECT_EQ(embed.at("url"), "https://status.example.com/incidents/inc1?lang=de");
@@ -562,7 +562,7 @@ TEST(TelegramPayload, HtmlTextEscapedWithBoldTitleAndLink) {
     Facts f = Incident();
     f.incident_name = "Login <broken> & slow";
     f.update_markdown = "Use _the_ **backup** [portal](https://backup.example.com?a=1&b=2) and `code <x>`.";
-    auto p = TelegramPayload(f, "en", "-100123");
+    auto p = TelegramPayload(f, "en", "-100123", "");
     auto v = Parse(p.body);
     EXPECT_EQ(v.at("chat_id"), "-100123");
     EXPECT_EQ(v.at("parse_mode"), "HTML");
@@ -610,7 +610,7 @@ TEST(PlainText, MarkdownBecomesReadableText) {
         SCOPED_TRACE(c.name);
         Facts f = Incident();
         f.update_markdown = std::string(c.markdown);
-        auto text = json::value_to<std::string>(Parse(TelegramPayload(f, "en", "1").body).at("text"));
+        auto text = json::value_to<std::string>(Parse(TelegramPayload(f, "en", "1", "").body).at("text"));
         EXPECT_TRUE(Contains(text, c.expected)) << text;
         auto start = text.find("Degraded Performance\n\n");
         ASSERT_NE(start, std::string::npos) << text;
@@ -661,7 +661,7 @@ TEST(MastodonPayload, LongUpdateIsShortenedToFiveHundredCharacters) {
 
 TEST(WebhookPayload, CarriesTheFactsAsJson) {
     Facts f = Incident();
-    auto v = Parse(WebhookPayload(f, "sub42", "key-1").body);
+    auto v = Parse(WebhookPayload(f, "sub42", "key-1", "").body);
     EXPECT_EQ(v.at("event"), "incident.update");
     EXPECT_EQ(v.at("idempotency_key"), "key-1");
     EXPECT_EQ(v.at("subscriber_id"), "sub42");
@@ -690,12 +690,107 @@ TEST(WebhookPayload, CarriesTheFactsAsJson) {
     Facts m = Maintenance();
     m.occasion = Occasion::kMaintenanceReminder;
     m.minutes_until_start = 30;
-    auto r = Parse(WebhookPayload(m, "sub42", "key-2").body);
+    auto r = Parse(WebhookPayload(m, "sub42", "key-2", "").body);
     EXPECT_EQ(r.at("event"), "maintenance.reminder");
     EXPECT_EQ(r.at("incident").at("kind"), "maintenance");
     EXPECT_EQ(r.at("incident").at("scheduled_for"), "2026-12-10T21:00:00.000Z");
     EXPECT_EQ(r.at("incident").at("scheduled_until"), "2026-12-10T23:30:00.000Z");
     EXPECT_EQ(r.at("minutes_until_start"), 30);
+}
+
+// ---- the subscriber's manage link ----
+
+const std::string kManageUrl = "https://status.example.com/subscribe/manage?token=abc_DEF-123";
+
+TEST(ManageLink, SlackShowsItInAContextBlockBelowTheButton) {
+    auto v = Parse(SlackPayload(Incident(), "en", kManageUrl).body);
+    const auto& details = v.at("attachments").as_array().at(0).at("blocks").as_array();
+    const auto& last = details.back();
+    EXPECT_EQ(last.at("type"), "context");
+    EXPECT_EQ(last.at("elements").as_array().at(0).at("type"), "mrkdwn");
+    EXPECT_EQ(Str(last.at("elements").as_array().at(0).at("text")), "<" + kManageUrl + "|Manage or unsubscribe>");
+    EXPECT_EQ(details.at(details.size() - 2).at("type"), "actions");
+
+    auto de = SlackPayload(Incident(), "de", kManageUrl).body;
+    EXPECT_TRUE(Contains(de, "<" + kManageUrl + "|Abo verwalten oder abbestellen>")) << de;
+}
+
+TEST(ManageLink, TeamsHasASecondOpenUrlAction) {
+    auto v = Parse(TeamsPayload(Incident(), "de", kManageUrl).body);
+    const auto& actions = v.at("attachments").as_array().at(0).at("content").at("actions").as_array();
+    ASSERT_EQ(actions.size(), 2u);
+    EXPECT_EQ(actions[0].at("url"), "https://status.example.com/incidents/inc1?lang=de");
+    EXPECT_EQ(actions[1].at("type"), "Action.OpenUrl");
+    EXPECT_EQ(actions[1].at("title"), "Abo verwalten oder abbestellen");
+    EXPECT_EQ(Str(actions[1].at("url")), kManageUrl);
+}
+
+TEST(ManageLink, DiscordEndsTheDescriptionWithAMarkdownLink) {
+    auto v = Parse(DiscordPayload(Incident(), "en", kManageUrl).body);
+    auto description = Str(v.at("embeds").as_array().at(0).at("description"));
+    const std::string link = "\n\n[Manage or unsubscribe](" + kManageUrl + ")";
+    ASSERT_GE(description.size(), link.size());
+    EXPECT_EQ(description.substr(description.size() - link.size()), link) << description;
+    EXPECT_TRUE(Contains(description, "We are investigating errors"));
+
+    // A long update is shortened, the link stays whole; without an update it is all there is.
+    Facts f = Incident();
+    f.update_markdown = std::string(5000, 'x');
+    description = Str(Parse(DiscordPayload(f, "de", kManageUrl).body).at("embeds").as_array().at(0).at("description"));
+    EXPECT_TRUE(Contains(description, "…\n\n[Abo verwalten oder abbestellen](" + kManageUrl + ")")) << description;
+    EXPECT_LE(CodePoints(description), 4096u);
+    f.update_markdown.clear();
+    description = Str(Parse(DiscordPayload(f, "en", kManageUrl).body).at("embeds").as_array().at(0).at("description"));
+    EXPECT_EQ(description, "[Manage or unsubscribe](" + kManageUrl + ")");
+}
+
+TEST(ManageLink, TelegramAddsALinkLineAfterTheIncidentLink) {
+    const std::string url = kManageUrl + "&lang=en";
+    auto text = Str(Parse(TelegramPayload(Incident(), "en", "-100123", url).body).at("text"));
+    const std::string line = "\n<a href=\"" + kManageUrl + "&amp;lang=en\">Manage or unsubscribe</a>";
+    ASSERT_GE(text.size(), line.size());
+    EXPECT_EQ(text.substr(text.size() - line.size()), line) << text;
+    EXPECT_TRUE(Contains(text, "View incident</a>" + line));
+
+    auto de = Str(Parse(TelegramPayload(Incident(), "de", "-100123", kManageUrl).body).at("text"));
+    EXPECT_TRUE(Contains(de, "<a href=\"" + kManageUrl + "\">Abo verwalten oder abbestellen</a>")) << de;
+}
+
+TEST(ManageLink, WebhookCarriesManageUrl) {
+    auto v = Parse(WebhookPayload(Incident(), "sub42", "key-1", kManageUrl).body);
+    EXPECT_EQ(Str(v.at("manage_url")), kManageUrl);
+    auto none = Parse(WebhookPayload(Incident(), "sub42", "key-1", "").body);
+    ASSERT_TRUE(none.as_object().contains("manage_url"));
+    EXPECT_TRUE(none.at("manage_url").is_null());
+}
+
+TEST(ManageLink, NoneWhenEmpty) {
+    for (const auto* lang : {"en", "de"}) {
+        SCOPED_TRACE(lang);
+        const std::string bodies[] = {
+            SlackPayload(Incident(), lang, "").body,
+            TeamsPayload(Incident(), lang, "").body,
+            DiscordPayload(Incident(), lang, "").body,
+            TelegramPayload(Incident(), lang, "-100123", "").body,
+            WebhookPayload(Incident(), "sub42", "key-1", "").body,
+        };
+        for (const auto& body : bodies) {
+            EXPECT_FALSE(Contains(body, "/subscribe/manage")) << body;
+            EXPECT_FALSE(Contains(body, "Manage or unsubscribe")) << body;
+            EXPECT_FALSE(Contains(body, "Abo verwalten")) << body;
+        }
+    }
+    // Slack keeps the button as its last block; Teams one action.
+    auto slack = Parse(SlackPayload(Incident(), "en", "").body);
+    EXPECT_EQ(slack.at("attachments").as_array().at(0).at("blocks").as_array().back().at("type"), "actions");
+    auto teams = Parse(TeamsPayload(Incident(), "en", "").body);
+    EXPECT_EQ(teams.at("attachments").as_array().at(0).at("content").at("actions").as_array().size(), 1u);
+}
+
+TEST(ManageLink, MastodonPostsHaveNone) {
+    auto status = ParseForm(MastodonPayload(Incident(), "en", "public", "").body)["status"];
+    EXPECT_FALSE(Contains(status, "/subscribe/manage"));
+    EXPECT_FALSE(Contains(status, "Manage or unsubscribe"));
 }
 
 TEST(ConfirmPayload, EveryChannelCarriesTheConfirmLink) {
