@@ -9,6 +9,7 @@
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/public_site.hpp"
 #include "tocsin/api/subscriber_api.hpp"
+#include "tocsin/api/testing/router_call.hpp"
 #include "tocsin/auth/auth.hpp"
 #include "tocsin/domain/uptime.hpp"
 #include "tocsin/monitor/monitor_json.hpp"
@@ -21,8 +22,6 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include <algorithm>
-#include <cctype>
 #include <functional>
 #include <map>
 #include <memory>
@@ -42,14 +41,8 @@ using namespace std::chrono_literals;
 using http::Method;
 using test::At;
 
-std::string Lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
 std::string MethodName(Method m) {
-    return Lower(http::ToString(m));
+    return testing::LowerAscii(http::ToString(m));
 }
 
 Method ParseMethod(std::string_view lower) {
@@ -90,18 +83,6 @@ const std::set<std::string> kSnapshotPaths = {
     "/history.rss",
     "/maintenance.ics",
 };
-
-// Request headers for a handler call: a plain list looked up case-insensitively.
-struct FakeHeaders {
-    std::vector<std::pair<std::string, std::string>> list;
-};
-
-std::string_view LookupFakeHeader(const void* native, std::string_view name) {
-    for (const auto& [k, v] : static_cast<const FakeHeaders*>(native)->list) {
-        if (Lower(k) == Lower(name)) return v;
-    }
-    return {};
-}
 
 // The monitoring history of one public monitor, linked to `component_id`, as the uptime
 // loader would fill it (90 days, 24 and 168 hours, 30 days).
@@ -219,45 +200,13 @@ protected:
 
     // Runs a request through the router the way the server does (typed errors become problems).
     http::Response Call(
-        Method method,
-        const std::string& target,
-        const std::string& body = {},
-        std::vector<std::pair<std::string, std::string>> headers = {}
+        Method method, const std::string& target, const std::string& body = {}, const testing::Headers& headers = {}
     ) {
-        FakeHeaders h{std::move(headers)};
-        http::Request req;
-        req.method = method;
-        req.target = target;
-        auto q = req.target.find('?');
-        req.path = req.target.substr(0, q);
-        if (q != std::string_view::npos) req.query = req.target.substr(q + 1);
-        req.body = body;
-        req.native = &h;
-        req.header_lookup = &LookupFakeHeader;
-        http::Response res;
-        auto match = router_.Find(req.method, req.path, req.path_params);
-        const http::Handler* handler = match.handler;
-        if (!handler && !match.path_matched) handler = router_.Fallback();
-        if (!handler) {
-            http::WriteProblem(res, match.path_matched ? 405 : 404, "x", "no handler");
-            return res;
-        }
-        try {
-            (*handler)(req, res);
-        } catch (const http::HttpError& e) {
-            res = http::Response{};
-            http::WriteProblem(res, e.Status(), e.Type(), e.what(), e.Field());
-        } catch (const std::exception& e) {
-            res = http::Response{};
-            http::WriteProblem(res, 500, "internal", e.what());
-        }
-        return res;
+        return testing::CallRouter(router_, method, target, body, headers);
     }
 
-    std::vector<std::pair<std::string, std::string>> As(
-        auth::Role role, std::string content_type = "application/json"
-    ) {
-        std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + tokens_[role].secret}};
+    testing::Headers As(auth::Role role, std::string content_type = "application/json") {
+        testing::Headers h = {{"Authorization", "Bearer " + tokens_[role].secret}};
         if (!content_type.empty()) h.emplace_back("Content-Type", content_type);
         return h;
     }

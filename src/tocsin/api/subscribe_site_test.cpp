@@ -10,9 +10,9 @@
 #include "tocsin/api/subscribe_site.hpp"
 
 #include "test/support/fake_clock.hpp"
+#include "test/support/store_helpers.hpp"
 #include "test/support/temp_dir.hpp"
 #include "tocsin/api/testing/router_call.hpp"
-#include "tocsin/common/ids.hpp"
 #include "tocsin/page/snapshot_builder.hpp"
 #include "tocsin/service/subscriptions.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
@@ -68,13 +68,10 @@ protected:
 
     std::string AddComponent(const std::string& name, bool group = false, std::optional<std::string> parent = {}) {
         domain::Component c;
-        c.id = NewId();
         c.name = name;
         c.is_group = group;
         c.group_id = std::move(parent);
-        c.created_at = c.updated_at = clock_.Now();
-        EXPECT_TRUE(store_->Write([&](store::Tx& tx) { return tx.InsertComponent(c); }));
-        return c.id;
+        return test::AddComponent(*store_, clock_.Now(), std::move(c));
     }
 
     void Rebuild() {
@@ -99,35 +96,30 @@ protected:
         );
     }
 
+    // Posts the subscribe form once for an address already subscribed and once for a new one;
+    // both must get the same successful answer, so that it does not tell them apart.
+    void ExpectSameAnswer(const std::string& known_form, const std::string& unknown_form) {
+        auto known = Post("/subscribe", known_form);
+        auto unknown = Post("/subscribe", unknown_form);
+        ASSERT_EQ(known.status, 200) << known.Body();
+        ASSERT_EQ(unknown.status, 200) << unknown.Body();
+        EXPECT_EQ(known.Body(), unknown.Body());
+        EXPECT_EQ(known.headers, unknown.headers);
+    }
+
     std::optional<domain::Subscriber> Find(Channel channel, const std::string& target) {
-        std::optional<domain::Subscriber> s;
-        EXPECT_TRUE(store_->Read([&](store::Tx& tx) -> Result<void> {
-            TOCSIN_ASSIGN(found, tx.FindSubscriber(channel, target));
-            s = std::move(found);
-            return {};
-        }));
-        return s;
+        return test::ReadValue<std::optional<domain::Subscriber>>(*store_, [&](store::Tx& tx) {
+            return tx.FindSubscriber(channel, target);
+        });
     }
 
     std::optional<domain::Subscriber> GetSubscriber(const std::string& id) {
-        std::optional<domain::Subscriber> s;
-        EXPECT_TRUE(store_->Read([&](store::Tx& tx) -> Result<void> {
-            TOCSIN_ASSIGN(found, tx.GetSubscriber(id));
-            s = std::move(found);
-            return {};
-        }));
-        return s;
+        return test::ReadValue<std::optional<domain::Subscriber>>(*store_, [&](store::Tx& tx) {
+            return tx.GetSubscriber(id);
+        });
     }
 
-    std::vector<store::OutboxRow> Outbox() {
-        std::vector<store::OutboxRow> rows;
-        EXPECT_TRUE(store_->Read([&](store::Tx& tx) -> Result<void> {
-            TOCSIN_ASSIGN(l, tx.ListOutbox(0, 1000));
-            rows = std::move(l);
-            return {};
-        }));
-        return rows;
-    }
+    std::vector<store::OutboxRow> Outbox() { return test::OutboxRows(*store_); }
 
     // A confirmed e-mail subscriber, as after the double opt-in.
     std::string Confirmed(const std::string& address, std::vector<std::string> components = {}) {
@@ -279,12 +271,9 @@ TEST_F(SubscribeSiteTest, ChoosingAGroupIncludesItsComponents) {
 TEST_F(SubscribeSiteTest, TheAnswerDoesNotTellWhetherTheAddressWasKnown) {
     Start();
     Confirmed("known@example.com");
-    auto known = Post("/subscribe", "channel=email&target=known%40example.com&language=en");
-    auto unknown = Post("/subscribe", "channel=email&target=new%40example.com&language=en");
-    ASSERT_EQ(known.status, 200) << known.Body();
-    ASSERT_EQ(unknown.status, 200) << unknown.Body();
-    EXPECT_EQ(known.Body(), unknown.Body());
-    EXPECT_EQ(known.headers, unknown.headers);
+    ASSERT_NO_FATAL_FAILURE(ExpectSameAnswer(
+        "channel=email&target=known%40example.com&language=en", "channel=email&target=new%40example.com&language=en"
+    ));
     // The known address gets its manage link by mail instead of a confirmation.
     auto out = Outbox();
     ASSERT_EQ(out.size(), 2u);
@@ -302,12 +291,10 @@ TEST_F(SubscribeSiteTest, AKnownChatDestinationGetsTheSameAnswerAndNoWelcome) {
     ASSERT_TRUE(GetSubscriber(s->id)->confirmed_at);
     ASSERT_EQ(Outbox().size(), 1u);
 
-    auto known = Post("/subscribe", "channel=webhook&target=https%3A%2F%2Fhooks.example.com%2Fknown&language=de");
-    auto unknown = Post("/subscribe", "channel=webhook&target=https%3A%2F%2Fhooks.example.com%2Fnew&language=de");
-    ASSERT_EQ(known.status, 200) << known.Body();
-    ASSERT_EQ(unknown.status, 200) << unknown.Body();
-    EXPECT_EQ(known.Body(), unknown.Body());
-    EXPECT_EQ(known.headers, unknown.headers);
+    ASSERT_NO_FATAL_FAILURE(ExpectSameAnswer(
+        "channel=webhook&target=https%3A%2F%2Fhooks.example.com%2Fknown&language=de",
+        "channel=webhook&target=https%3A%2F%2Fhooks.example.com%2Fnew&language=de"
+    ));
     // No welcome for the webhook (the dispatcher would drop it): only the new one's request.
     auto out = Outbox();
     ASSERT_EQ(out.size(), 2u);

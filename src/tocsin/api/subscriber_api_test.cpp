@@ -4,11 +4,11 @@
 #include "tocsin/api/subscriber_api.hpp"
 
 #include "test/support/fake_clock.hpp"
+#include "test/support/store_helpers.hpp"
 #include "test/support/temp_dir.hpp"
 #include "tocsin/api/openapi.hpp"
 #include "tocsin/api/testing/router_call.hpp"
 #include "tocsin/auth/auth.hpp"
-#include "tocsin/common/ids.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
@@ -49,14 +49,7 @@ protected:
         ASSERT_FALSE(ec);
     }
 
-    std::string AddComponent(const std::string& name) {
-        domain::Component c;
-        c.id = NewId();
-        c.name = name;
-        c.created_at = c.updated_at = clock_.Now();
-        EXPECT_TRUE(store_->Write([&](store::Tx& tx) { return tx.InsertComponent(c); }));
-        return c.id;
-    }
+    std::string AddComponent(const std::string& name) { return test::AddComponent(*store_, clock_.Now(), name); }
 
     http::Response Call(
         Method m,
@@ -93,15 +86,7 @@ protected:
         for (const auto& r : s.at("required").as_array()) EXPECT_TRUE(o.contains(r.as_string())) << r.as_string();
     }
 
-    std::vector<store::OutboxRow> Outbox() {
-        std::vector<store::OutboxRow> rows;
-        EXPECT_TRUE(store_->Read([&](store::Tx& tx) -> Result<void> {
-            TOCSIN_ASSIGN(l, tx.ListOutbox(0, 1000));
-            rows = std::move(l);
-            return {};
-        }));
-        return rows;
-    }
+    std::vector<store::OutboxRow> Outbox() { return test::OutboxRows(*store_); }
 
     test::TempDir dir_;
     test::FakeClock clock_{At("2026-03-01T10:00:00Z")};

@@ -1,6 +1,7 @@
 #include "tocsin/engine/monitor_automation.hpp"
 
 #include "test/support/fake_clock.hpp"
+#include "test/support/store_helpers.hpp"
 #include "test/support/temp_dir.hpp"
 #include "tocsin/common/ids.hpp"
 #include "tocsin/engine/rollup_engine.hpp"
@@ -32,14 +33,7 @@ protected:
         automation_->OnPlans([this](std::vector<monitor::CheckPlan> plans) { local_plans_ = std::move(plans); });
     }
 
-    std::string AddComponent(std::string name) {
-        domain::Component c;
-        c.id = NewId();
-        c.name = std::move(name);
-        c.created_at = c.updated_at = clock_.Now();
-        EXPECT_TRUE(store_->Write([&](store::Tx& tx) { return tx.InsertComponent(c); }));
-        return c.id;
-    }
+    std::string AddComponent(std::string name) { return test::AddComponent(*store_, clock_.Now(), std::move(name)); }
 
     monitor::Monitor AddMonitor(std::function<void(monitor::Monitor&)> tweak = {}) {
         monitor::Monitor m;

@@ -1,6 +1,7 @@
 #include "tocsin/engine/notification_dispatcher.hpp"
 
 #include "test/support/fake_clock.hpp"
+#include "test/support/store_helpers.hpp"
 #include "test/support/temp_dir.hpp"
 #include "tocsin/common/ids.hpp"
 #include "tocsin/service/incident_ops.hpp"
@@ -79,14 +80,7 @@ protected:
         return *dispatcher_;
     }
 
-    std::string AddComponent(std::string name) {
-        domain::Component c;
-        c.id = NewId();
-        c.name = std::move(name);
-        c.created_at = c.updated_at = clock_.Now();
-        EXPECT_TRUE(store_->Write([&](store::Tx& tx) { return tx.InsertComponent(c); }));
-        return c.id;
-    }
+    std::string AddComponent(std::string name) { return test::AddComponent(*store_, clock_.Now(), std::move(name)); }
 
     domain::Subscriber AddSubscriber(Channel channel, std::vector<std::string> components = {}, bool confirmed = true) {
         domain::Subscriber s;

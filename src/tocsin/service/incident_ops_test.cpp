@@ -1,8 +1,8 @@
 #include "tocsin/service/incident_ops.hpp"
 
 #include "test/support/fake_clock.hpp"
+#include "test/support/store_helpers.hpp"
 #include "test/support/temp_dir.hpp"
-#include "tocsin/common/ids.hpp"
 #include "tocsin/common/time_format.hpp"
 #include "tocsin/store/sqlite/sqlite_db.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
@@ -55,14 +55,10 @@ protected:
 
     std::string AddComponent(std::string name, ComponentStatus status, bool group = false) {
         Component c;
-        c.id = NewId();
         c.name = std::move(name);
         c.status = status;
         c.is_group = group;
-        c.created_at = c.updated_at = clock_.Now();
-        auto r = store_->Write([&](store::Tx& tx) { return tx.InsertComponent(c); });
-        EXPECT_TRUE(r) << r.error().message;
-        return c.id;
+        return test::AddComponent(*store_, clock_.Now(), std::move(c));
     }
 
     void SetStatus(const std::string& id, ComponentStatus status) {
@@ -126,15 +122,7 @@ protected:
 
     template <class T, class F>
     T Read(F&& f) {
-        T out{};
-        auto r = store_->Read([&](store::Tx& tx) -> Result<void> {
-            auto v = f(tx);
-            if (!v) return v.error();
-            out = std::move(*v);
-            return {};
-        });
-        EXPECT_TRUE(r) << r.error().message;
-        return out;
+        return test::ReadValue<T>(*store_, std::forward<F>(f));
     }
 
     Component GetComponent(const std::string& id) {

@@ -1,8 +1,8 @@
 #include "tocsin/service/subscriptions.hpp"
 
 #include "test/support/fake_clock.hpp"
+#include "test/support/store_helpers.hpp"
 #include "test/support/temp_dir.hpp"
-#include "tocsin/common/ids.hpp"
 #include "tocsin/common/time_format.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
 
@@ -32,15 +32,7 @@ protected:
         db_ = AddComponent("Database");
     }
 
-    std::string AddComponent(std::string name) {
-        domain::Component c;
-        c.id = NewId();
-        c.name = std::move(name);
-        c.created_at = c.updated_at = clock_.Now();
-        auto r = store_->Write([&](store::Tx& tx) { return tx.InsertComponent(c); });
-        EXPECT_TRUE(r) << r.error().message;
-        return c.id;
-    }
+    std::string AddComponent(std::string name) { return test::AddComponent(*store_, clock_.Now(), std::move(name)); }
 
     template <class T, class F>
     Result<T> Write(F&& f) {
@@ -57,15 +49,7 @@ protected:
 
     template <class T, class F>
     T Read(F&& f) {
-        T out{};
-        auto r = store_->Read([&](store::Tx& tx) -> Result<void> {
-            auto v = f(tx);
-            if (!v) return v.error();
-            out = std::move(*v);
-            return {};
-        });
-        EXPECT_TRUE(r) << r.error().message;
-        return out;
+        return test::ReadValue<T>(*store_, std::forward<F>(f));
     }
 
     Result<SubscribeResult> Subscribe(
@@ -97,7 +81,7 @@ protected:
 
     // Outbox messages, oldest first.
     std::vector<store::OutboxMessage> Outbox() {
-        auto rows = Read<std::vector<store::OutboxRow>>([&](store::Tx& tx) { return tx.ListOutbox(0, 1000); });
+        auto rows = test::OutboxRows(*store_);
         std::vector<store::OutboxMessage> out;
         for (auto it = rows.rbegin(); it != rows.rend(); ++it) out.push_back(it->message);
         return out;
