@@ -730,30 +730,8 @@ json::object SlackPlain(std::string_view text) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Telegram (parse_mode HTML accepts only &lt; &gt; &amp; &quot; as entities)
-
-std::string TelegramEscape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
+// Telegram (parse_mode HTML takes &lt; &gt; &amp; &quot; and numeric entities, so the
+// page's EscapeHtml serves for its text)
 
 // A sendMessage body; `html` is already escaped. The link preview is off: the links are
 // the page's own.
@@ -1158,21 +1136,21 @@ ChatPayload TelegramPayload(
 ) {
     const View v = MakeView(f, language);
     std::string text;
-    if (!v.reminder.empty()) text += "<b>" + TelegramEscape(v.reminder) + "</b>\n";
-    text += "<b>" + TelegramEscape(v.title) + "</b>\n";
-    text += TelegramEscape(Cat().Get(v.lang, "status") + ": " + v.status);
-    if (!v.impact.empty()) text += TelegramEscape(" · " + W(v.lang, "impact") + ": " + v.impact);
+    if (!v.reminder.empty()) text += "<b>" + page::EscapeHtml(v.reminder) + "</b>\n";
+    text += "<b>" + page::EscapeHtml(v.title) + "</b>\n";
+    text += page::EscapeHtml(Cat().Get(v.lang, "status") + ": " + v.status);
+    if (!v.impact.empty()) text += page::EscapeHtml(" · " + W(v.lang, "impact") + ": " + v.impact);
     text += "\n";
     if (!v.components.empty()) {
-        text += "\n<b>" + TelegramEscape(Cat().Get(v.lang, "affected_components")) + "</b>\n" +
-                TelegramEscape(Shorten(ComponentsText(v, "• ", " — "), 500)) + "\n";
+        text += "\n<b>" + page::EscapeHtml(Cat().Get(v.lang, "affected_components")) + "</b>\n" +
+                page::EscapeHtml(Shorten(ComponentsText(v, "• ", " — "), 500)) + "\n";
     }
     // Telegram allows 4096 characters after entities are parsed.
-    if (!v.update_text.empty()) text += "\n" + TelegramEscape(Shorten(v.update_text, 2800)) + "\n";
-    text += "\n" + TelegramEscape(TimesText(v, "\n")) + "\n";
-    text += "<a href=\"" + TelegramEscape(v.url) + "\">" + TelegramEscape(v.link_label) + "</a>";
+    if (!v.update_text.empty()) text += "\n" + page::EscapeHtml(Shorten(v.update_text, 2800)) + "\n";
+    text += "\n" + page::EscapeHtml(TimesText(v, "\n")) + "\n";
+    text += "<a href=\"" + page::EscapeHtml(v.url) + "\">" + page::EscapeHtml(v.link_label) + "</a>";
     if (!manage_url.empty()) {
-        text += "\n<a href=\"" + TelegramEscape(manage_url) + "\">" + TelegramEscape(W(v.lang, "manage")) + "</a>";
+        text += "\n<a href=\"" + page::EscapeHtml(manage_url) + "\">" + page::EscapeHtml(W(v.lang, "manage")) + "</a>";
     }
     return TelegramMessage(chat_id, text);
 }
@@ -1319,8 +1297,8 @@ ChatPayload ConfirmPayload(
         case domain::Channel::kTelegram:
             return TelegramMessage(
                 chat_id,
-                TelegramEscape(ask) + "\n\n<a href=\"" + TelegramEscape(confirm_url) + "\">" + TelegramEscape(action) +
-                    "</a>\n\n" + TelegramEscape(ignore)
+                page::EscapeHtml(ask) + "\n\n<a href=\"" + page::EscapeHtml(confirm_url) + "\">" +
+                    page::EscapeHtml(action) + "</a>\n\n" + page::EscapeHtml(ignore)
             );
         case domain::Channel::kMastodon:
             // The page's own account is configured, never subscribed; a direct status is
