@@ -701,6 +701,27 @@ private:
         RenderMessage(res, 200, p, lang, m, "/subscribe");
     }
 
+    // A page that asks about the held subscriber and posts the answer to `path` (GET never
+    // changes anything): title, question and button are `<keys>_title`, `_question`, `_button`.
+    void AskWithButton(
+        const Request& req,
+        Response& res,
+        const PageData& p,
+        const Held& held,
+        const std::string& path,
+        const std::string& keys
+    ) {
+        const auto& s = *held.subscriber;
+        auto lang = Language(req, p.settings, s.language);
+        Message m;
+        m.title = cat_.Get(lang, keys + "_title");
+        m.paragraphs = {cat_.Format(lang, keys + "_question", s.target)};
+        m.button = cat_.Get(lang, keys + "_button");
+        m.action = WithToken(path, held.token) + "&lang=" + lang;
+        m.links = BackLink(lang);
+        RenderMessage(res, 200, p, lang, m, WithToken(path, held.token));
+    }
+
     // ---- confirm ----------------------------------------------------------------------------
 
     // A GET only asks: mail scanners and link previews open every link in a message, and must
@@ -709,15 +730,7 @@ private:
         auto p = Load();
         auto held = Hold(req, notify::LinkPurpose::kConfirm);
         if (!held || !held->subscriber) return InvalidLink(res, p, Language(req, p.settings), "/subscribe/confirm");
-        const auto& s = *held->subscriber;
-        auto lang = Language(req, p.settings, s.language);
-        Message m;
-        m.title = cat_.Get(lang, "sub_confirm_title");
-        m.paragraphs = {cat_.Format(lang, "sub_confirm_question", s.target)};
-        m.button = cat_.Get(lang, "sub_confirm_button");
-        m.action = WithToken("/subscribe/confirm", held->token) + "&lang=" + lang;
-        m.links = BackLink(lang);
-        RenderMessage(res, 200, p, lang, m, WithToken("/subscribe/confirm", held->token));
+        AskWithButton(req, res, p, *held, "/subscribe/confirm", "sub_confirm");
     }
 
     // Confirms (again: nothing changes) and links to the manage page.
@@ -862,15 +875,7 @@ private:
             m.links = {{cat_.Get(lang, "sub_subscribe_again"), "/subscribe?lang=" + lang}, BackLink(lang).front()};
             return RenderMessage(res, 200, p, lang, m, WithToken("/unsubscribe", held->token));
         }
-        const auto& s = *held->subscriber;
-        auto lang = Language(req, p.settings, s.language);
-        Message m;
-        m.title = cat_.Get(lang, "sub_unsubscribe_title");
-        m.paragraphs = {cat_.Format(lang, "sub_unsubscribe_question", s.target)};
-        m.button = cat_.Get(lang, "sub_unsubscribe_button");
-        m.action = WithToken("/unsubscribe", held->token) + "&lang=" + lang;
-        m.links = BackLink(lang);
-        RenderMessage(res, 200, p, lang, m, WithToken("/unsubscribe", held->token));
+        AskWithButton(req, res, p, *held, "/unsubscribe", "sub_unsubscribe");
     }
 
     void PostUnsubscribe(const Request& req, Response& res) {
