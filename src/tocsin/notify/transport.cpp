@@ -44,6 +44,17 @@
 namespace tocsin::notify {
 namespace {
 
+// Sets options on an easy handle until the first failure, and keeps that failure.
+struct OptionSetter {
+    CURL* easy;
+    CURLcode rc = CURLE_OK;
+
+    template <class Value>
+    void operator()(CURLoption option, Value value) {
+        if (rc == CURLE_OK) rc = curl_easy_setopt(easy, option, value);
+    }
+};
+
 constexpr std::size_t kMaxResponseBody = 64 * 1024;
 constexpr std::size_t kMaxReplyLine = 512;         // of the SMTP server's refusal, kept for errors
 constexpr std::size_t kMaxErrorBodySnippet = 200;  // of an HTTP error body, in `error`
@@ -549,10 +560,7 @@ struct Transport::Impl {
     }
 
     CURLcode ConfigureCommon(Transfer& t) {
-        CURLcode rc = CURLE_OK;
-        auto set = [&](CURLoption option, auto value) {
-            if (rc == CURLE_OK) rc = curl_easy_setopt(t.easy, option, value);
-        };
+        OptionSetter set{t.easy};
         set(CURLOPT_PRIVATE, static_cast<void*>(&t));
         set(CURLOPT_ERRORBUFFER, t.error.data());
         set(CURLOPT_NOSIGNAL, 1L);
@@ -573,14 +581,11 @@ struct Transport::Impl {
         // multi handle's own closure handle closes it later.
         set(CURLOPT_CLOSESOCKETFUNCTION, &Impl::OnCloseSocket);
         set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(this));
-        return rc;
+        return set.rc;
     }
 
     CURLcode ConfigureMail(Transfer& t) {
-        CURLcode rc = ConfigureCommon(t);
-        auto set = [&](CURLoption option, auto value) {
-            if (rc == CURLE_OK) rc = curl_easy_setopt(t.easy, option, value);
-        };
+        OptionSetter set{t.easy, ConfigureCommon(t)};
         const SmtpOptions& o = options.smtp;
         set(CURLOPT_URL, smtp_url.c_str());
         set(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -606,14 +611,11 @@ struct Transport::Impl {
         // pingpong protocols hand every server reply line to the header callback.
         set(CURLOPT_HEADERFUNCTION, &Impl::OnSmtpReply);
         set(CURLOPT_HEADERDATA, static_cast<void*>(&t));
-        return rc;
+        return set.rc;
     }
 
     CURLcode ConfigureHttp(Transfer& t) {
-        CURLcode rc = ConfigureCommon(t);
-        auto set = [&](CURLoption option, auto value) {
-            if (rc == CURLE_OK) rc = curl_easy_setopt(t.easy, option, value);
-        };
+        OptionSetter set{t.easy, ConfigureCommon(t)};
         const OutgoingHttp& req = t.http;
         set(CURLOPT_URL, req.url.c_str());
         set(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -642,7 +644,7 @@ struct Transport::Impl {
         auto add_header = [&](const std::string& line) {
             curl_slist* next = curl_slist_append(t.list, line.c_str());
             if (next == nullptr) {
-                if (rc == CURLE_OK) rc = CURLE_OUT_OF_MEMORY;
+                if (set.rc == CURLE_OK) set.rc = CURLE_OUT_OF_MEMORY;
                 return;
             }
             t.list = next;
@@ -652,7 +654,7 @@ struct Transport::Impl {
             add_header(value.empty() ? name + ";" : name + ": " + value);  // "Name;": empty value
         }
         set(CURLOPT_HTTPHEADER, t.list);
-        return rc;
+        return set.rc;
     }
 
     // ---- finishing ----
