@@ -1,0 +1,5 @@
+import { PageTitle } from '../ui';
+
+export default function Incidents(_props: Record<string, string>) {
+  return <PageTitle title="Incidents" />;
+}

@@ -1,0 +1,5 @@
+import { PageTitle } from '../ui';
+
+export default function Maintenance(_props: Record<string, string>) {
+  return <PageTitle title="Maintenance" />;
+}
