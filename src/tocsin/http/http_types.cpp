@@ -110,4 +110,87 @@ void WriteProblem(Response& res, int status, std::string_view type, std::string_
     res.body = boost::json::serialize(o);
 }
 
+bool EventStream::Push(std::string_view bytes) {
+    {
+        std::lock_guard lock(mu_);
+        if (closed_) return false;
+        if (buffer_.size() + bytes.size() > max_buffered_) {
+            closed_ = true;  // the client does not keep up; it reconnects and refetches
+        } else {
+            buffer_.append(bytes);
+        }
+    }
+    Wake();
+    return !IsClosed();
+}
+
+bool EventStream::PushEvent(std::string_view name, std::string_view data) {
+    std::string text;
+    text.reserve(name.size() + data.size() + 16);
+    text.append("event: ").append(name).append("\ndata: ");
+    for (char c : data) text.push_back(c == '\n' || c == '\r' ? ' ' : c);
+    text.append("\n\n");
+    return Push(text);
+}
+
+void EventStream::Close() {
+    {
+        std::lock_guard lock(mu_);
+        if (closed_) return;
+        closed_ = true;
+    }
+    Wake();
+}
+
+bool EventStream::IsClosed() const {
+    std::lock_guard lock(mu_);
+    return closed_;
+}
+
+std::size_t EventStream::Buffered() const {
+    std::lock_guard lock(mu_);
+    return buffer_.size();
+}
+
+void EventStream::OnEnd(std::function<void()> fn) {
+    std::lock_guard lock(mu_);
+    on_end_ = std::move(fn);
+}
+
+void EventStream::SetWaker(std::function<void()> waker) {
+    std::lock_guard lock(mu_);
+    waker_ = std::move(waker);
+}
+
+bool EventStream::Take(std::string& out) {
+    out.clear();
+    std::lock_guard lock(mu_);
+    out.swap(buffer_);
+    return !out.empty() || !closed_;
+}
+
+void EventStream::Finish() {
+    std::function<void()> fn;
+    {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+        if (finished_) return;
+        finished_ = true;
+        waker_ = nullptr;
+        buffer_.clear();
+        buffer_.shrink_to_fit();
+        fn = std::move(on_end_);
+    }
+    if (fn) fn();
+}
+
+void EventStream::Wake() {
+    std::function<void()> w;
+    {
+        std::lock_guard lock(mu_);
+        w = waker_;
+    }
+    if (w) w();
+}
+
 }  // namespace tocsin::http

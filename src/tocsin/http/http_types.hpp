@@ -6,7 +6,10 @@
 /// for client mistakes; the server renders it as RFC 7807 problem+json in one place.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -42,6 +45,55 @@ public:
     const void* native = nullptr;
 };
 
+/// A response body that is written while it grows: text/event-stream (server-sent events).
+///
+/// A handler creates one, keeps a shared_ptr wherever events come from (a hub on another
+/// thread), and returns it in Response::stream. Push() and Close() are thread-safe and never
+/// block on the network: they append to a bounded buffer and wake the connection, which
+/// writes asynchronously. The buffer bound is the producer's contract: it should coalesce
+/// (skip a push while Buffered() > 0) rather than queue; a push beyond the bound ends the
+/// stream (the client is too slow to be worth keeping).
+class EventStream {
+public:
+    explicit EventStream(std::size_t max_buffered = 64 * 1024) : max_buffered_(max_buffered) {}
+    EventStream(const EventStream&) = delete;
+    EventStream& operator=(const EventStream&) = delete;
+
+    /// Queues `bytes` for the client. False when the stream is closed or the bound was hit.
+    bool Push(std::string_view bytes);
+    /// Queues one SSE event ("event: <name>\ndata: <data>\n\n"); `data` must be one line.
+    bool PushEvent(std::string_view name, std::string_view data);
+    /// Ends the stream after the buffered bytes are written. Idempotent.
+    void Close();
+    [[nodiscard]] bool IsClosed() const;
+    /// Bytes queued and not yet taken by the connection.
+    [[nodiscard]] std::size_t Buffered() const;
+    /// `fn` runs once when the stream is over (client gone, Close(), server stop or refusal), on
+    /// whichever thread notices; no lock of the stream is held. Set it before returning the stream.
+    void OnEnd(std::function<void()> fn);
+
+    // For the server only.
+    /// Installs the wake-up: called (without the stream's lock) after each Push/Close; must
+    /// not block. An empty function uninstalls it.
+    void SetWaker(std::function<void()> waker);
+    /// Moves the buffered bytes to `out` (cleared first). Returns false once the stream is
+    /// closed and nothing is left to write.
+    bool Take(std::string& out);
+    /// Marks the stream closed and over and runs the OnEnd callback (once).
+    void Finish();
+
+private:
+    void Wake();
+
+    mutable std::mutex mu_;
+    std::string buffer_;
+    bool closed_ = false;
+    bool finished_ = false;
+    std::size_t max_buffered_;
+    std::function<void()> waker_;
+    std::function<void()> on_end_;
+};
+
 struct Response {
     int status = 200;
     std::string content_type = "application/json";
@@ -52,6 +104,9 @@ struct Response {
     std::string_view shared_body;
     // Headers prepared in advance and owned by `shared_owner`; sent before `headers`.
     const std::vector<std::pair<std::string, std::string>>* shared_headers = nullptr;
+    // A streamed body (text/event-stream): when set with status 200, the server sends the
+    // headers, then whatever the stream yields until it ends; `body` is ignored.
+    std::shared_ptr<EventStream> stream;
 
     void SetHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
     void SetShared(std::shared_ptr<const void> owner, std::string_view bytes) {

@@ -7,8 +7,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <mutex>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 namespace tocsin::http {
@@ -69,6 +75,7 @@ Result<void> ServerOptions::Validate() const {
     if (blocking_threads < 1 || blocking_threads > 64)
         return Error::Invalid("server.blocking_threads", "must be 1 to 64");
     if (read_timeout.count() <= 0) return Error::Invalid("server.read_timeout", "must be positive");
+    if (stream_keepalive.count() <= 0) return Error::Invalid("server.stream_keepalive", "must be positive");
     return {};
 }
 
@@ -103,6 +110,9 @@ struct Server::Impl {
     asio::signal_set reload_signals;
     std::atomic<bool> stopping{false};
     std::atomic<int> in_flight{0};
+    std::atomic<std::size_t> streams_open{0};
+    std::mutex streams_mu;
+    std::unordered_set<std::shared_ptr<EventStream>> streams;  // guarded by streams_mu; closed on shutdown
     std::function<void()> on_shutdown;
     Counter& requests_2xx;
     Counter& requests_3xx;
@@ -186,6 +196,7 @@ struct Server::Impl {
         WriteProblem(res, status, type, detail);
         bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(status), 11};
         out.set(bhttp::field::content_type, res.content_type);
+        out.set("X-Content-Type-Options", "nosniff");
         out.body() = res.body;
         out.keep_alive(false);
         out.prepare_payload();
@@ -292,9 +303,19 @@ struct Server::Impl {
                 WriteProblem(res, 404, "not-found", "no such resource");
             }
 
+            if (res.stream) {
+                // The request is answered once the headers are out; the stream that follows
+                // is not "in flight" (shutdown closes it instead of waiting for it).
+                in_flight.fetch_sub(1);
+                co_await ServeStream(stream, breq.version(), res, started);
+                break;
+            }
+
             bool keep_alive = breq.keep_alive() && !stopping;
             bhttp::response<bhttp::span_body<const char>> out{static_cast<bhttp::status>(res.status), breq.version()};
             out.set(bhttp::field::content_type, res.content_type);
+            // Every answer: no browser may guess another type than the one declared.
+            out.set("X-Content-Type-Options", "nosniff");
             if (res.shared_headers) {
                 for (const auto& [name, value] : *res.shared_headers) out.set(name, value);
             }
@@ -318,6 +339,125 @@ struct Server::Impl {
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     }
 
+    // What a stream's connection shares with the callbacks that wake it: they may run after
+    // the coroutine is gone, so they hold this, not the coroutine's locals.
+    struct StreamWatch {
+        explicit StreamWatch(const asio::any_io_executor& ex) : timer(ex) {}
+        asio::steady_timer timer;
+        std::array<char, 256> sink{};
+        bool client_gone = false;
+    };
+
+    static std::string Chunk(std::string_view data, bool chunked) {
+        if (!chunked) return std::string(data);
+        std::string out = fmt::format("{:x}\r\n", data.size());
+        out.append(data).append("\r\n");
+        return out;
+    }
+
+    asio::awaitable<void> ServeStream(
+        beast::tcp_stream& stream, unsigned version, Response& res, std::chrono::steady_clock::time_point started
+    ) {
+        std::shared_ptr<EventStream> es = res.stream;
+        boost::system::error_code ec;
+        bool refused = res.status != 200 || stopping.load();
+        if (!refused && streams_open.fetch_add(1) >= options.max_streams) {
+            streams_open.fetch_sub(1);
+            refused = true;
+        }
+        if (refused) {
+            es->Finish();
+            int status = res.status != 200 ? res.status : 503;
+            if (status == 503) {
+                log->warn("[http.ServeStream] refused a stream: {} open", streams_open.load());
+            }
+            co_await WriteProblemAndClose(
+                stream,
+                status,
+                "unavailable",
+                stopping ? "the server is shutting down" : "too many open streams; retry later"
+            );
+            co_return;
+        }
+        {
+            std::lock_guard lock(streams_mu);
+            streams.insert(es);
+        }
+        // Registered before the check, so a shutdown that began in between still closes it.
+        if (stopping) es->Close();
+
+        bool chunked = version >= 11;
+        bhttp::response<bhttp::empty_body> head{bhttp::status::ok, version};
+        head.set(bhttp::field::content_type, res.content_type);
+        head.set("X-Content-Type-Options", "nosniff");
+        for (const auto& [name, value] : res.headers) head.set(name, value);
+        if (chunked) head.chunked(true);
+        head.keep_alive(false);
+        bhttp::response_serializer<bhttp::empty_body> sr{head};
+        auto write_timeout = std::max(options.read_timeout, options.stream_keepalive);
+        stream.expires_after(write_timeout);
+        co_await bhttp::async_write_header(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+        Count(200);
+        latency.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+
+        auto watch = std::make_shared<StreamWatch>(stream.get_executor());
+        if (!ec) {
+            // Wake-ups are posted to this connection's context, so they run only while the
+            // coroutine is suspended: a push during a write is found by the next Take().
+            std::weak_ptr<StreamWatch> weak = watch;
+            es->SetWaker([ex = stream.get_executor(), weak] {
+                asio::post(ex, [weak] {
+                    if (auto w = weak.lock()) w->timer.cancel();
+                });
+            });
+            // A client of an event stream sends nothing more: any read completion (EOF, reset,
+            // stray bytes) means it is gone. Read on the raw socket so that the stream's
+            // write timeouts do not apply to this read.
+            stream.socket().async_read_some(
+                asio::buffer(watch->sink),
+                [watch](const boost::system::error_code&, std::size_t) {
+                    watch->client_gone = true;
+                    watch->timer.cancel();
+                }
+            );
+        }
+
+        std::string data;
+        auto next_keepalive = std::chrono::steady_clock::now() + options.stream_keepalive;
+        while (!ec && !watch->client_gone) {
+            bool more = es->Take(data);
+            if (data.empty() && !more) {
+                if (chunked) {
+                    stream.expires_after(write_timeout);
+                    co_await asio::async_write(
+                        stream, asio::buffer("0\r\n\r\n", 5), asio::redirect_error(asio::use_awaitable, ec)
+                    );
+                }
+                break;
+            }
+            if (data.empty() && std::chrono::steady_clock::now() >= next_keepalive) data = ": keepalive\n\n";
+            if (!data.empty()) {
+                std::string frame = Chunk(data, chunked);
+                stream.expires_after(write_timeout);
+                co_await asio::async_write(stream, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+                next_keepalive = std::chrono::steady_clock::now() + options.stream_keepalive;
+                continue;
+            }
+            watch->timer.expires_at(next_keepalive);
+            boost::system::error_code wait_ec;
+            co_await watch->timer.async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
+        }
+
+        es->Finish();
+        {
+            std::lock_guard lock(streams_mu);
+            streams.erase(es);
+        }
+        streams_open.fetch_sub(1);
+        stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+        stream.socket().close(ec);
+    }
+
     void ArmReload() {
         reload_signals.async_wait([this](const boost::system::error_code& e, int) {
             if (e || stopping) return;
@@ -331,6 +471,11 @@ struct Server::Impl {
         if (stopping.exchange(true)) return;
         log->info("[http.Shutdown] closing the listener; waiting for {} in-flight requests", in_flight.load());
         if (on_shutdown) on_shutdown();
+        {
+            // Event streams never end on their own: close them so that they finish now.
+            std::lock_guard lock(streams_mu);
+            for (const auto& es : streams) es->Close();
+        }
         asio::post(ioc, [this] {
             boost::system::error_code ec;
             acceptor.close(ec);
@@ -343,7 +488,7 @@ struct Server::Impl {
     asio::awaitable<void> Drain() {
         auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
         asio::steady_timer timer(ioc);
-        while (in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        while ((in_flight.load() > 0 || streams_open.load() > 0) && std::chrono::steady_clock::now() < deadline) {
             timer.expires_after(std::chrono::milliseconds(20));
             boost::system::error_code ec;
             co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));

@@ -4,7 +4,11 @@
 /// Generic: it knows nothing about incidents. Every read has a timeout, bodies and
 /// headers have limits, keep-alive is honoured, and SIGTERM/SIGINT (or Stop()) closes
 /// the listener, lets in-flight requests finish within a grace period, then returns
-/// from Run(). Handlers marked blocking run on a separate thread pool.
+/// from Run(). Handlers marked blocking run on a separate thread pool. A handler may answer
+/// with an EventStream (server-sent events): the connection then waits asynchronously for
+/// pushed bytes, sends keep-alive comments, and ends when the client goes, the stream is
+/// closed, or the server shuts down (open streams are closed first, so SIGTERM never waits
+/// for them).
 #pragma once
 
 #include "tocsin/common/metrics.hpp"
@@ -12,6 +16,7 @@
 #include "tocsin/http/router.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,6 +32,11 @@ struct ServerOptions {
     std::chrono::milliseconds read_timeout{15000};  // per request, from its first byte to its last
     std::chrono::milliseconds idle_timeout{60000};  // keep-alive connection without a request
     std::chrono::milliseconds shutdown_grace{10000};
+    /// Streamed responses (Response::stream): a ": keepalive" comment after this much silence,
+    /// and at most `max_streams` open at once (more get 503). Streams are exempt from the
+    /// read and idle timeouts; each write must finish within max(read_timeout, stream_keepalive).
+    std::chrono::milliseconds stream_keepalive{15000};
+    std::size_t max_streams = 256;
     int io_threads = 2;
     int blocking_threads = 2;
     bool handle_signals = true;  // SIGTERM/SIGINT start a graceful shutdown

@@ -121,6 +121,16 @@ public:
         }
     }
 
+    // Reads until everything received so far contains `needle` (bounded by kWait).
+    bool WaitFor(const std::string& needle) {
+        auto deadline = std::chrono::steady_clock::now() + kWait;
+        while (buffer_.find(needle) == std::string::npos) {
+            if (!Fill(deadline)) return false;
+        }
+        return true;
+    }
+    [[nodiscard]] const std::string& Received() const { return buffer_; }
+
 private:
     bool Fill(std::chrono::steady_clock::time_point deadline) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -193,9 +203,35 @@ protected:
             },
             RouteOptions{.blocking = true}
         );
+        router_.Add(Method::kGet, "/events", [this](const Request&, Response& res) {
+            auto stream = std::make_shared<EventStream>(256);
+            stream->OnEnd([this] {
+                std::lock_guard lock(streams_mu_);
+                ++streams_ended_;
+                streams_cv_.notify_all();
+            });
+            stream->PushEvent("hello", "{}");
+            res.content_type = "text/event-stream";
+            res.SetHeader("Cache-Control", "no-store");
+            res.stream = stream;
+            std::lock_guard lock(streams_mu_);
+            streams_.push_back(stream);
+            streams_cv_.notify_all();
+        });
     }
 
     void TearDown() override { StopServer(); }
+
+    // Waits (bounded) until `n` event streams were opened; returns the last one.
+    std::shared_ptr<EventStream> WaitForStream(std::size_t n) {
+        std::unique_lock lock(streams_mu_);
+        if (!streams_cv_.wait_for(lock, kWait, [&] { return streams_.size() >= n; })) return nullptr;
+        return streams_[n - 1];
+    }
+    bool WaitForEnded(int n) {
+        std::unique_lock lock(streams_mu_);
+        return streams_cv_.wait_for(lock, kWait, [&] { return streams_ended_ >= n; });
+    }
 
     void StartServer() {
         ServerOptions o;
@@ -209,6 +245,8 @@ protected:
         o.read_timeout = read_timeout_;
         o.idle_timeout = idle_timeout_;
         o.shutdown_grace = 3s;
+        o.stream_keepalive = stream_keepalive_;
+        o.max_streams = max_streams_;
         server_ = std::make_unique<Server>(o, router_, metrics_);
         auto listening = server_->Listen();
         ASSERT_TRUE(listening) << listening.error().message;
@@ -251,6 +289,13 @@ protected:
     std::atomic<bool> shutdown_hook_ran_{false};
     std::chrono::milliseconds read_timeout_{5000};
     std::chrono::milliseconds idle_timeout_{5000};
+    std::chrono::milliseconds stream_keepalive_{15000};
+    std::size_t max_streams_ = 256;
+
+    std::mutex streams_mu_;
+    std::condition_variable streams_cv_;
+    std::vector<std::shared_ptr<EventStream>> streams_;
+    int streams_ended_ = 0;
 
     std::mutex wait_mu_;
     std::condition_variable wait_cv_;
@@ -560,6 +605,101 @@ TEST(Server, ListenFailsOnAPortInUse) {
     // SO_REUSEADDR does not allow two listeners on one port.
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, ErrorKind::kUnavailable);
+}
+
+TEST_F(ServerTest, StreamsEventsInOrderWithoutIdleTimeout) {
+    idle_timeout_ = 200ms;
+    read_timeout_ = 200ms;
+    StartServer();
+    RawClient c(port_);
+    ASSERT_TRUE(c.Send(Get("/events")));
+    ASSERT_TRUE(c.WaitFor("event: hello\ndata: {}\n\n"));
+    EXPECT_NE(c.Received().find("text/event-stream"), std::string::npos);
+    EXPECT_NE(c.Received().find("Transfer-Encoding: chunked"), std::string::npos);
+    EXPECT_NE(c.Received().find("Cache-Control: no-store"), std::string::npos);
+    auto stream = WaitForStream(1);
+    ASSERT_TRUE(stream);
+    // Longer than the idle and read timeouts: a stream is exempt from both.
+    std::this_thread::sleep_for(500ms);
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(stream->PushEvent("change", std::to_string(i)));
+    ASSERT_TRUE(c.WaitFor("data: 2\n\n"));
+    const auto& got = c.Received();
+    auto a = got.find("data: 0"), b = got.find("data: 1"), d = got.find("data: 2");
+    EXPECT_LT(a, b);
+    EXPECT_LT(b, d);
+    stream->Close();
+    EXPECT_TRUE(c.WaitFor("\r\n0\r\n\r\n"));  // the last chunk
+    EXPECT_TRUE(c.ClosedWithin(kWait));
+    EXPECT_TRUE(WaitForEnded(1));
+}
+
+TEST_F(ServerTest, SendsKeepAliveCommentsOnAQuietStream) {
+    stream_keepalive_ = 100ms;
+    StartServer();
+    RawClient c(port_);
+    ASSERT_TRUE(c.Send(Get("/events")));
+    EXPECT_TRUE(c.WaitFor(": keepalive\n\n"));
+}
+
+TEST_F(ServerTest, ClientDisconnectEndsTheStream) {
+    StartServer();
+    {
+        RawClient c(port_);
+        ASSERT_TRUE(c.Send(Get("/events")));
+        ASSERT_TRUE(c.WaitFor("event: hello"));
+    }
+    // Noticed through the socket at once, without waiting for a keep-alive write.
+    EXPECT_TRUE(WaitForEnded(1));
+    auto stream = WaitForStream(1);
+    ASSERT_TRUE(stream);
+    EXPECT_TRUE(stream->IsClosed());
+    EXPECT_FALSE(stream->PushEvent("change", "late"));
+}
+
+TEST_F(ServerTest, AStreamOverItsBufferBoundEnds) {
+    StartServer();
+    RawClient c(port_);
+    ASSERT_TRUE(c.Send(Get("/events")));
+    ASSERT_TRUE(c.WaitFor("event: hello"));
+    auto stream = WaitForStream(1);
+    ASSERT_TRUE(stream);
+    // The route's bound is 256 bytes: one push of 300 closes the stream instead of queueing.
+    EXPECT_FALSE(stream->Push(std::string(300, 'x')));
+    EXPECT_TRUE(c.ClosedWithin(kWait));
+    EXPECT_TRUE(WaitForEnded(1));
+}
+
+TEST_F(ServerTest, RefusesStreamsBeyondTheCapWith503) {
+    max_streams_ = 1;
+    StartServer();
+    RawClient first(port_);
+    ASSERT_TRUE(first.Send(Get("/events")));
+    ASSERT_TRUE(first.WaitFor("event: hello"));
+    RawClient second(port_);
+    ASSERT_TRUE(second.Send(Get("/events")));
+    auto r = second.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503);
+    EXPECT_TRUE(WaitForEnded(1));  // the refused stream's OnEnd ran
+    // Once the first is gone, a new one is accepted.
+    WaitForStream(1)->Close();
+    ASSERT_TRUE(WaitForEnded(2));
+    RawClient third(port_);
+    ASSERT_TRUE(third.Send(Get("/events")));
+    EXPECT_TRUE(third.WaitFor("event: hello"));
+}
+
+TEST_F(ServerTest, StopClosesOpenStreamsPromptly) {
+    StartServer();
+    RawClient c(port_);
+    ASSERT_TRUE(c.Send(Get("/events")));
+    ASSERT_TRUE(c.WaitFor("event: hello"));
+    auto began = std::chrono::steady_clock::now();
+    EXPECT_TRUE(StopServer());
+    // Well under the 3 s grace period: the stream is closed, not waited for.
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 1s);
+    EXPECT_TRUE(c.ClosedWithin(kWait));
+    EXPECT_TRUE(WaitForEnded(1));
 }
 
 }  // namespace
