@@ -54,6 +54,27 @@ std::string UptimeKeyPath(const http::Request& req) {
     return "/uptime?range=invalid";
 }
 
+// /badge/monitors/{id}/uptime.svg takes ?days=1|7|30|90 (30 without it); other values are
+// entries that do not exist (404).
+std::string BadgeKeyPath(const http::Request& req, std::string path) {
+    auto days = req.QueryParam("days");
+    if (!days) return path;
+    if (*days == "1" || *days == "7" || *days == "30" || *days == "90") return path + "?days=" + *days;
+    return path + "?days=invalid";
+}
+
+bool IsMonitorBadge(std::string_view path) {
+    constexpr std::string_view prefix = "/badge/monitors/", suffix = "/uptime.svg";
+    return path.size() > prefix.size() + suffix.size() && path.rfind(prefix, 0) == 0 &&
+           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The public outputs other sites may read from scripts (the snapshot sets the same header).
+bool IsCorsPath(std::string_view path) {
+    return path.rfind("/api/v2/", 0) == 0 || path == "/embed/status.json" || path == "/embed/banner.js" ||
+           path == "/badge.svg" || path.rfind("/badge/", 0) == 0;
+}
+
 }  // namespace
 
 std::string_view ChooseLanguage(const http::Request& req, const page::Snapshot& snap) {
@@ -120,6 +141,16 @@ void RegisterPublicRoutes(http::Router& router, SnapshotSource source, MetricsRe
 
     router.SetFallback(
         [source = std::move(source), &hits, &not_modified, &misses](const http::Request& req, http::Response& res) {
+            if (req.method == http::Method::kOptions && IsCorsPath(req.path)) {
+                // A preflight: simple GETs need none, but a script that adds a header asks first.
+                res.status = 204;
+                res.SetHeader("Access-Control-Allow-Origin", "*");
+                res.SetHeader("Access-Control-Allow-Methods", "GET, HEAD");
+                res.SetHeader("Access-Control-Allow-Headers", "If-None-Match, Accept-Language");
+                res.SetHeader("Access-Control-Max-Age", "86400");
+                res.SetHeader("Allow", "GET, HEAD, OPTIONS");
+                return;
+            }
             if (req.method != http::Method::kGet && req.method != http::Method::kHead) {
                 http::WriteProblem(res, 405, "method-not-allowed", "the public page is read-only; use GET");
                 res.SetHeader("Allow", "GET, HEAD");
@@ -136,6 +167,7 @@ void RegisterPublicRoutes(http::Router& router, SnapshotSource source, MetricsRe
             if (path == "/index.html") path = "/";
             if (path == "/history") path = HistoryKeyPath(req);
             if (path == "/uptime") path = UptimeKeyPath(req);
+            if (IsMonitorBadge(path)) path = BadgeKeyPath(req, std::move(path));
 
             const page::Entry* e = snap->Find(page::Snapshot::Key(path, lang));
             if (!e) e = snap->Find(page::Snapshot::Key(path));

@@ -4,6 +4,7 @@
 #include "tocsin/common/time_format.hpp"
 #include "tocsin/domain/maintenance.hpp"
 #include "tocsin/domain/status_rollup.hpp"
+#include "tocsin/page/embeds.hpp"
 #include "tocsin/page/i18n.hpp"
 #include "tocsin/page/local_time.hpp"
 #include "tocsin/page/markdown.hpp"
@@ -426,6 +427,13 @@ private:
     std::vector<const domain::MonitorUptime*> monitors_;  // public ones, in the state's order
 };
 
+// Outputs meant to be read by scripts or shown by other sites: they alone get CORS.
+bool IsCorsEmbed(const std::string& key) {
+    auto path = std::string_view(key).substr(0, key.find('#'));
+    return path.rfind("/api/v2/", 0) == 0 || path == "/embed/status.json" || path == "/embed/banner.js" ||
+           path == "/badge.svg" || path.rfind("/badge/", 0) == 0;
+}
+
 bool IsTextual(const std::string& content_type) {
     return content_type.rfind("text/", 0) == 0 || content_type.find("json") != std::string::npos ||
            content_type.find("xml") != std::string::npos || content_type.find("svg") != std::string::npos ||
@@ -445,6 +453,7 @@ struct SnapshotBuilder::Templates {
     std::string uptime_bar = Embedded("templates/uptime_bar.mustache");
     std::string page_css = Embedded("assets/page.css");
     std::string favicon = Embedded("assets/favicon.svg");
+    std::string banner_js = Embedded("assets/banner.js");
 
     Templates() {
         for (auto* t : {&layout, &index, &incident, &history, &not_found, &uptime}) {
@@ -532,14 +541,22 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build(
             }
             h.emplace_back("X-Content-Type-Options", "nosniff");
             h.emplace_back("Referrer-Policy", "no-referrer");
-            if (html) {
+            if (IsCorsEmbed(key)) h.emplace_back("Access-Control-Allow-Origin", "*");
+            if (key.rfind("/embed/banner#", 0) == 0) {
+                // The iframe banner is made to be framed by any site. It runs no script and
+                // loads nothing; its links open in a new tab.
+                h.emplace_back(
+                    "Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+                    "frame-ancestors *"
+                );
+                if (!lang.empty()) h.emplace_back("Content-Language", lang);
+            } else if (html) {
                 h.emplace_back("Content-Security-Policy", snap->content_security_policy);
                 if (!snap->frame_options.empty()) h.emplace_back("X-Frame-Options", snap->frame_options);
                 if (!lang.empty()) h.emplace_back("Content-Language", lang);
             } else {
                 h.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
-                // Statuspage's public JSON is read by widgets on other sites.
-                if (key.rfind("/api/v2/", 0) == 0) h.emplace_back("Access-Control-Allow-Origin", "*");
             }
             if (gz) h.emplace_back("Content-Encoding", "gzip");
         }
@@ -550,6 +567,8 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build(
     const std::string html_cache = "public, max-age=10";
     const std::string json_cache = "public, max-age=10";
     const std::string asset_cache = "public, max-age=3600";
+    // Badges are fetched through image proxies (GitHub's camo) that honour max-age.
+    const std::string badge_cache = "public, max-age=60";
 
     auto& tpl = *templates_;
     for (const auto& lang : snap->languages) {
@@ -624,6 +643,31 @@ std::shared_ptr<const Snapshot> SnapshotBuilder::Build(
             false,
             json_cache);
     }
+
+    // Embeds for other sites (docs/embeds.md).
+    for (const auto& lang : snap->languages) {
+        add(Snapshot::Key("/embed/status.json", lang),
+            "application/json",
+            RenderEmbedJson(state, now, lang),
+            true,
+            false,
+            json_cache);
+        add(Snapshot::Key("/embed/banner", lang),
+            "text/html; charset=utf-8",
+            RenderEmbedBanner(state, now, lang),
+            true,
+            true,
+            html_cache);
+        for (auto& b : RenderBadges(state, now, lang)) {
+            add(Snapshot::Key(b.path, lang), "image/svg+xml", std::move(b.svg), true, false, badge_cache);
+        }
+    }
+    add(Snapshot::Key("/embed/banner.js"),
+        "text/javascript; charset=utf-8",
+        tpl.banner_js,
+        false,
+        false,
+        "public, max-age=300");
 
     for (auto& [path, body] : RenderV2Json(state, now, options_.feed_entries)) {
         add(Snapshot::Key(path), "application/json", std::move(body), false, false, json_cache);
