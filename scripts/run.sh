@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# The admin web app (served at /admin) is built by CMake from web/admin.
+npm ci --prefix web/admin --no-audit --no-fund --loglevel=error
 cmake --preset release >/dev/null
 cmake --build --preset release --target tocsin
 

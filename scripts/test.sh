@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+# The admin web app is built by CMake from web/admin (its node_modules come from the lock file).
+npm ci --prefix web/admin --no-audit --no-fund --loglevel=error
 if [ -f test/browser/package-lock.json ]; then
     npm ci --prefix test/browser --no-audit --no-fund --loglevel=error
 fi

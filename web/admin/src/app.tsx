@@ -5,9 +5,10 @@ import { useEffect } from 'preact/hooks';
 import { signal } from '@preact/signals';
 import { api, ApiError } from './api';
 import { addMessages, lang, setLang, t } from './i18n';
-import { liveConnected, startLive, stopLive } from './live';
-import { match, navigate, route } from './router';
-import { can, session, sessionState, setSession, type Session } from './session';
+import { signedIn, signOut } from './auth';
+import { liveConnected } from './live';
+import { match, route } from './router';
+import { can, session, sessionState, type Session } from './session';
 import { Button, Link, Loading } from './ui';
 import Account from './screens/Account';
 import Components from './screens/Components';
@@ -69,7 +70,8 @@ addMessages('de', {
   'app.role.stakeholder': 'Beobachter',
 });
 
-type Route = { pattern: string; screen: ComponentType<Record<string, string>> };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Route = { pattern: string; screen: ComponentType<any> };
 
 const routes: Route[] = [
   { pattern: '/', screen: Overview },
@@ -102,24 +104,6 @@ const nav: NavItem[] = [
 ];
 
 const menuOpen = signal(false);
-
-/** Called after sign-in, first run or a session probe: remembers the session, starts live updates. */
-export function signedIn(s: Session): void {
-  setSession(s);
-  if (s.user.language === 'en' || s.user.language === 'de') setLang(s.user.language);
-  startLive();
-}
-
-export async function signOut(): Promise<void> {
-  try {
-    await api('DELETE', '/api/v1/session');
-  } catch {
-    // signed out locally either way
-  }
-  stopLive();
-  setSession(null);
-  navigate('/', true);
-}
 
 async function probe(): Promise<void> {
   try {
