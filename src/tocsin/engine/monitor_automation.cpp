@@ -240,6 +240,7 @@ Result<void> MonitorAutomation::RunOnce(TimePoint now) {
     }
     if (page_changed && publisher_) TOCSIN_TRY(publisher_->Refresh());
     if ((page_changed || reload) && on_change_) on_change_();
+    if (!batch.empty() && on_results_) on_results_();
     return {};
 }
 

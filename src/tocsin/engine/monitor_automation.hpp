@@ -64,6 +64,10 @@ public:
     /// monitor's state (the page's uptime view is then stale). Set before the runner starts.
     void OnChange(std::function<void()> cb) { on_change_ = std::move(cb); }
 
+    /// Called on the engine thread after a round that stored check results (live admin
+    /// screens; the callee throttles). Set before the runner starts.
+    void OnResults(std::function<void()> cb) { on_results_ = std::move(cb); }
+
     /// The plans of enabled monitors that list `location`. Thread-safe.
     [[nodiscard]] std::vector<monitor::CheckPlan> PlansFor(const std::string& location) const;
 
@@ -84,6 +88,7 @@ private:
     MonitorAutomationOptions options_;
     PlansCallback on_plans_;
     std::function<void()> on_change_;
+    std::function<void()> on_results_;
 
     mutable std::mutex mu_;  // guards queue_, dirty_, plans_
     std::deque<Pending> queue_;

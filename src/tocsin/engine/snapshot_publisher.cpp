@@ -26,6 +26,7 @@ Result<void> SnapshotPublisher::Refresh() {
     Publish(*last_state_);
     build_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     completed_ = target;
+    if (on_refreshed_) on_refreshed_();
     return {};
 }
 

@@ -16,6 +16,7 @@
 #include "tocsin/store/store.hpp"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -41,6 +42,11 @@ public:
     /// state with it, without reading incidents from the store. Blocking.
     void SetUptime(std::shared_ptr<const domain::UptimeState> uptime);
 
+    /// Called after Refresh() published a snapshot of freshly loaded state (components,
+    /// incidents, maintenances, settings changed), on the refreshing thread; must not block.
+    /// Not after Rerender() or SetUptime(). Set before the first concurrent Refresh().
+    void OnRefreshed(std::function<void()> cb) { on_refreshed_ = std::move(cb); }
+
 private:
     void Publish(const domain::PageState& state);
 
@@ -54,6 +60,7 @@ private:
     std::uint64_t generation_ = 0;                         // guarded by build_mu_
     std::shared_ptr<const domain::PageState> last_state_;  // guarded by build_mu_
     std::shared_ptr<const domain::UptimeState> uptime_;    // guarded by build_mu_
+    std::function<void()> on_refreshed_;
     Counter& rebuilds_;
     Histogram& build_seconds_;
 };

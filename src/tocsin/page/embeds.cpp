@@ -124,7 +124,7 @@ body{margin:0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif
 .tb a:hover,.tb a:focus{text-decoration:underline}
 .tb .dot{display:inline-block;width:10px;height:10px;border-radius:50%;flex:none;background:#2e7d32}
 .tb .minor .dot{background:#9a6700}.tb .major .dot{background:#c2410c}.tb .critical .dot{background:#b91c1c}
-.tb .maintenance .dot{background:#1d4ed8}
+.tb .maintenance .dot{background:#1d4ed8}.tb .item-none .dot{background:#57606a}
 .tb .label{color:#57606a}
 @media (prefers-color-scheme:dark){body{color:#e6edf3}.tb .label{color:#9da7b3}}
 </style>
@@ -136,8 +136,11 @@ body{margin:0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif
            "?lang=" + EscapeHtml(lang) + "\" target=\"_blank\" rel=\"noopener\"><span class=\"dot\"></span><strong>" +
            EscapeHtml(cat.Get(lang, domain::I18nKey(st.condition))) + "</strong></a>\n";
     for (const auto* inc : active.incidents) {
-        out += "<a class=\"" + std::string(domain::ToString(inc->impact)) + "\" data-tocsin-item=\"" +
-               EscapeHtml(inc->id) + "\" href=\"" + EscapeHtml(IncidentUrl(state, *inc, lang)) +
+        // An open incident without impact gets grey, not the green of the overall "all is well".
+        std::string cls =
+            inc->impact == domain::Impact::kNone ? "item-none" : std::string(domain::ToString(inc->impact));
+        out += "<a class=\"" + cls + "\" data-tocsin-item=\"" + EscapeHtml(inc->id) + "\" href=\"" +
+               EscapeHtml(IncidentUrl(state, *inc, lang)) +
                "\" target=\"_blank\" rel=\"noopener\"><span class=\"dot\"></span><span>" + EscapeHtml(inc->name) +
                "</span><span class=\"label\">" + EscapeHtml(StatusLabel(cat, lang, inc->status)) + "</span></a>\n";
     }

@@ -14,7 +14,8 @@
   var position = script.getAttribute('data-position') === 'bottom' ? 'bottom' : 'top';
   var refresh = parseInt(script.getAttribute('data-refresh') || '60', 10);
   if (!(refresh >= 5)) refresh = 60;
-  var colors = { none: '#2e7d32', minor: '#8a5a00', major: '#b4410b', critical: '#b91c1c', maintenance: '#1d4ed8' };
+  // By impact; an open incident without impact is grey, never the green of "all is well".
+  var colors = { none: '#57606a', minor: '#8a5a00', major: '#b4410b', critical: '#b91c1c', maintenance: '#1d4ed8' };
   var box = null;
 
   function css(el, rules) {
