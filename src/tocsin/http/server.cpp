@@ -555,6 +555,14 @@ void Server::Run(std::function<void()> on_shutdown) {
     impl_->ioc.run();
     for (auto& t : threads) t.join();
     impl_->extra_guards.clear();
+    // Streams whose connection did not finish within the grace period: their wake-up would
+    // post to a stopped context, and their producers would keep them forever.
+    std::unordered_set<std::shared_ptr<EventStream>> left;
+    {
+        std::lock_guard lock(impl_->streams_mu);
+        left.swap(impl_->streams);
+    }
+    for (const auto& es : left) es->Finish();
 }
 
 void Server::Stop() {
