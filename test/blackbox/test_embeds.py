@@ -164,6 +164,31 @@ def test_badges_are_svg_and_follow_status(server):
     assert server.get("/badge/monitors/nosuchthing/uptime.svg?days=5").status_code == 404
 
 
+def test_monitor_uptime_badges_only_for_public_monitors(server, target):
+    comp = server.create_component("Storefront")
+    public = server.ok("POST", "/api/v1/monitors", expect=201, json={
+        "name": "Storefront probe", "type": "http", "url": target.url, "interval_s": 60,
+        "components": [{"component_id": comp["id"]}]})
+    private = server.ok("POST", "/api/v1/monitors", expect=201, json={
+        "name": "Private probe", "type": "http", "url": target.url, "interval_s": 60})
+    for m in (public, private):
+        r = server.api("POST", f"/api/v1/monitors/{m['id']}/check")
+        assert r.status_code == 200, r.text
+    path = f"/badge/monitors/{public['id']}/uptime.svg"
+    poll(lambda: server.get(path).status_code == 200, "the uptime badge after a check", interval=0.2)
+    poll(lambda: "%" in badge(server, path)[1], "a percentage on the uptime badge", interval=0.2)
+    _, text = badge(server, path)
+    assert "uptime 30d" in text and "100%" in text
+    for days, label in ((1, "uptime 24h"), (7, "uptime 7d"), (30, "uptime 30d"), (90, "uptime 90d")):
+        _, text = badge(server, f"{path}?days={days}")
+        assert label in text
+    _, german = badge(server, f"{path}?days=7&lang=de")
+    assert "Verfügbarkeit 7 T" in german
+    assert server.get(f"{path}?days=5").status_code == 404
+    assert server.get(path).headers["Access-Control-Allow-Origin"] == "*"
+    assert server.get(f"/badge/monitors/{private['id']}/uptime.svg").status_code == 404
+
+
 # ---- live stream -----------------------------------------------------------------------------
 
 
@@ -227,6 +252,36 @@ def test_live_announces_subscriber_changes(server):
         server.ok("POST", "/api/v1/subscribers", expect=201,
                   json={"channel": "email", "target": "someone@example.com", "skip_confirmation": True})
         assert live.wait_for('"subscribers"'), live.data
+    finally:
+        live.close()
+
+
+def test_live_announces_monitor_changes(server):
+    live = LiveClient(server, server.token("stakeholder"))
+    try:
+        assert live.wait_for("event: hello")
+        server.ok("POST", "/api/v1/monitors", expect=201, json={
+            "name": "Heartbeat", "type": "heartbeat", "interval_s": 60})
+        assert live.wait_for('"monitors"'), live.data
+    finally:
+        live.close()
+
+
+def test_live_events_are_rate_limited(server):
+    c = server.create_component("API")
+    live = LiveClient(server, server.token("stakeholder"))
+    try:
+        assert live.wait_for("event: hello")
+        began = time.monotonic()
+        for status in ("degraded_performance", "partial_outage", "major_outage", "operational") * 2:
+            server.ok("PATCH", f"/api/v1/components/{c['id']}", json={"status": status})
+        elapsed = time.monotonic() - began
+        assert live.wait_for('"topics":["page"]')
+        time.sleep(0.6)  # lets a last coalesced event arrive
+        live.wait_for("never", deadline=0.1)
+        events = live.data.count(b"event: change")
+        # Eight writes; at most one event per 250 ms, plus the one at the start.
+        assert 1 <= events <= 2 + int(elapsed / 0.25), (events, elapsed)
     finally:
         live.close()
 
