@@ -17,6 +17,7 @@
   // By impact; an open incident without impact is grey, never the green of "all is well".
   var colors = { none: '#57606a', minor: '#8a5a00', major: '#b4410b', critical: '#b91c1c', maintenance: '#1d4ed8' };
   var box = null;
+  var shown = ''; // what the banner shows now, so that an unchanged refresh is not re-announced
 
   function css(el, rules) {
     for (var k in rules) el.style.setProperty(k, rules[k]);
@@ -50,6 +51,10 @@
   }
 
   function render(doc) {
+    var all = (doc.incidents || []).concat(doc.maintenances || []);
+    var signature = JSON.stringify(all.map(function (e) { return [e.id, e.name, e.status_label, e.url]; }));
+    if (signature === shown && (box !== null) === (all.length > 0)) return;
+    shown = signature;
     var entries = [];
     (doc.incidents || []).forEach(function (i) { entries.push(item(i, colors[i.impact] || colors.major)); });
     (doc.maintenances || []).forEach(function (m) { entries.push(item(m, colors.maintenance)); });
