@@ -312,11 +312,9 @@ export default function Components(_props: Record<string, string>) {
       .join(' ');
     return (
       <div class={cls} {...dragProps}>
-        {mayEdit ? (
-          <span class="drag-handle" title={t('components.drag')} aria-hidden="true">
-            ⋮⋮
-          </span>
-        ) : null}
+        <span class="drag-handle" title={mayEdit ? t('components.drag') : undefined} aria-hidden="true">
+          {mayEdit ? '⋮⋮' : ''}
+        </span>
         <div class="grow">
           <span class="comp-name">{c.name}</span>
           {c.group ? <span class="muted"> · {t('components.groupTag')}</span> : null}

@@ -132,7 +132,7 @@ function AccentPreview(props: { color: string; name: string }) {
   const bar = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const c = valid ? props.color : '';
-    if (swatch.current) swatch.current.style.backgroundColor = c;
+    if (swatch.current) swatch.current.style.background = c;  // the shorthand also drops the 'no colour' stripes
     if (button.current) button.current.style.backgroundColor = c;
     if (bar.current) bar.current.style.borderTopColor = c;
   }, [props.color, valid]);

@@ -222,7 +222,7 @@ function UserList() {
           {users.map((u) => (
             <li data-id={u.id} key={u.id}>
               <div class="grow">
-                <div class="user-name">
+                <div class="user-title">
                   {u.name}
                   {u.id === me ? <span class="muted"> ({t('users.you')})</span> : null}
                 </div>

@@ -54,7 +54,7 @@ export function LatencyChart(props: { results: CheckResult[] }) {
   });
   return (
     <figure class="latency-chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
         {ticks.map((v) => (
           <g>
             <line class="grid" x1={PAD_L} x2={W - PAD_R} y1={y(v)} y2={y(v)} />

@@ -1,0 +1,334 @@
+// Browser tests of the admin app's screens (issue 5): components, monitors, subscribers,
+// settings, users and API tokens, driven through the UI of a real `tocsin serve --demo` on
+// 127.0.0.1:0 in Debian's Chromium. The owner is created through POST /api/v1/setup, which
+// signs the browser context in (session cookie).
+//
+//   TOCSIN_BIN=build/bin/tocsin node --test test/browser/admin_screens.test.mjs
+//
+// Screenshots of each screen go to $TOCSIN_ARTIFACTS_DIR when it is set.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { startServer, launchBrowser, newContext, pollUntil, PLAYWRIGHT_MS } from './support.mjs';
+
+const TEST = { timeout: 90_000 };
+const OWNER = { email: 'owner@example.com', name: 'Olivia Owner', password: 'correct horse battery', language: 'en' };
+const PHONE = { width: 390, height: 844 };
+
+let server;
+let browser;
+let context;
+let page;
+let csrf;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  context = await newContext(browser);
+  const res = await context.request.post(`${server.url}/api/v1/setup`, { data: OWNER, timeout: PLAYWRIGHT_MS });
+  assert.equal(res.status(), 201, `setup: ${await res.text()}`);
+  csrf = (await res.json()).csrf_token;
+  assert.ok(csrf, 'the session object carries a CSRF token');
+  page = await context.newPage();
+  // Deletes and revokes ask for confirmation.
+  page.on('dialog', (d) => void d.accept());
+}, { timeout: 60_000 });
+
+after(async () => {
+  await context?.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.stop();
+}, { timeout: 30_000 });
+
+/** A JSON API call in the signed-in browser context (cookie + CSRF header). */
+async function apiCall(method, p, data) {
+  const res = await context.request.fetch(server.url + p, {
+    method,
+    data,
+    headers: { 'X-CSRF-Token': csrf },
+    timeout: PLAYWRIGHT_MS,
+  });
+  const text = await res.text();
+  if (!res.ok()) throw new Error(`${method} ${p} -> ${res.status()}: ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** The public page's HTML (the snapshot is published shortly after a write: callers poll). */
+async function publicHtml() {
+  const res = await fetch(`${server.url}/`, { signal: AbortSignal.timeout(10_000) });
+  return res.text();
+}
+
+/** Opens an admin screen and waits for its heading. */
+async function open(p, heading) {
+  await page.goto(`${server.url}/admin${p}`, { waitUntil: 'load' });
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+}
+
+/** A full-page screenshot into $TOCSIN_ARTIFACTS_DIR (if set), at desktop and at phone width. */
+async function shoot(name) {
+  const dir = process.env.TOCSIN_ARTIFACTS_DIR;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `admin-${name}.png`), fullPage: true, timeout: PLAYWRIGHT_MS });
+  const size = page.viewportSize();
+  await page.setViewportSize(PHONE);
+  try {
+    await page.screenshot({ path: path.join(dir, `admin-${name}-phone.png`), fullPage: true, timeout: PLAYWRIGHT_MS });
+  } finally {
+    await page.setViewportSize(size);
+  }
+}
+
+/** At 390 px the screen's content must not scroll sideways. */
+async function assertFitsPhone(what) {
+  const size = page.viewportSize();
+  await page.setViewportSize(PHONE);
+  try {
+    const overflow = await page.evaluate(() => {
+      const main = document.querySelector('.content') ?? document.body;
+      const wide = [...main.querySelectorAll('*')]
+        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('.table-wrap'))
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+      return { scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 5) };
+    });
+    assert.ok(overflow.scroll <= PHONE.width + 1, `${what} scrolls sideways at 390 px: ${JSON.stringify(overflow)}`);
+  } finally {
+    await page.setViewportSize(size);
+  }
+}
+
+test('components: the Up button swaps two components and the public page shows the new order', TEST, async () => {
+  const alpha = await apiCall('POST', '/api/v1/components', { name: 'Screens Alpha' });
+  const beta = await apiCall('POST', '/api/v1/components', { name: 'Screens Beta' });
+  await pollUntil(async () => {
+    const html = await publicHtml();
+    return html.includes('Screens Beta') && html.indexOf('Screens Alpha') < html.indexOf('Screens Beta');
+  });
+  let html = await publicHtml();
+  assert.ok(html.indexOf('Screens Alpha') < html.indexOf('Screens Beta'), 'Alpha first before the move');
+
+  await open('/components', 'Components');
+  const betaRow = page.locator(`li[data-id="${beta.id}"] > .comp-row`);
+  await betaRow.getByRole('button', { name: /up/i }).click();
+  // The list re-renders in the new order once the positions are saved.
+  await pollUntil(async () => {
+    const ids = await page.locator('.comp-list > li').evaluateAll((lis) => lis.map((li) => li.dataset.id));
+    return ids.indexOf(beta.id) >= 0 && ids.indexOf(beta.id) < ids.indexOf(alpha.id);
+  });
+  const ids = await page.locator('.comp-list > li').evaluateAll((lis) => lis.map((li) => li.dataset.id));
+  assert.ok(ids.indexOf(beta.id) < ids.indexOf(alpha.id), `admin list order: ${ids.join(', ')}`);
+
+  const moved = await pollUntil(async () => {
+    html = await publicHtml();
+    return html.indexOf('Screens Beta') < html.indexOf('Screens Alpha');
+  });
+  assert.ok(moved, 'the public page lists Beta before Alpha');
+
+  // Drag and drop: Alpha dropped on the lower half of a group's row joins the group.
+  const group = (await apiCall('GET', '/api/v1/components')).find((c) => c.group);
+  assert.ok(group, 'the demo has a group');
+  const groupRow = page.locator(`li[data-id="${group.id}"] > .comp-row`);
+  const box = await groupRow.boundingBox();
+  // Grabbed at the handle (the row's centre may be its status select, which does not drag).
+  await page.locator(`li[data-id="${alpha.id}"] > .comp-row`).dragTo(groupRow, {
+    sourcePosition: { x: 12, y: 12 },
+    targetPosition: { x: 40, y: box.height - 3 },
+  });
+  const joined = await pollUntil(async () => {
+    const c = await apiCall('GET', `/api/v1/components/${alpha.id}`);
+    return c.group_id === group.id;
+  });
+  assert.ok(joined, 'Alpha is a member of the group after the drop');
+  await page.getByText('Saving order…').waitFor({ state: 'detached' });
+  await page.locator(`li[data-id="${group.id}"] .comp-children li[data-id="${alpha.id}"]`).waitFor();
+  await assertFitsPhone('components');
+  await shoot('components');
+});
+
+test('monitors: create an HTTP monitor through the form and "Test now" shows the result', TEST, async () => {
+  let hits = 0;
+  const target = http.createServer((req, res) => {
+    hits += 1;
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end('ok');
+  });
+  await new Promise((resolve) => target.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${target.address().port}/health`;
+    await open('/monitors', 'Monitors');
+    await page.getByRole('button', { name: 'New monitor' }).click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.getByLabel('Name', { exact: true }).fill('Screens health');
+    await dialog.getByLabel('URL', { exact: true }).fill(url);
+    await dialog.getByRole('button', { name: 'Create monitor' }).click();
+    // Saving leads to the monitor's page.
+    await page.getByRole('heading', { level: 1, name: 'Screens health' }).waitFor();
+    const list = await apiCall('GET', '/api/v1/monitors');
+    const created = list.find((m) => m.name === 'Screens health');
+    assert.ok(created, 'the monitor exists');
+    assert.equal(created.url, url);
+
+    const before = hits;
+    await page.getByRole('button', { name: 'Test now' }).click();
+    const result = page.locator('.test-result');
+    await result.waitFor();
+    assert.equal(await result.locator('[data-status]').getAttribute('data-status'), 'up');
+    assert.match(await result.textContent(), /HTTP 200/);
+    assert.ok(hits > before, 'the check reached the test server');
+
+    // Results reported by a probe fill the latency chart and the results table.
+    const probe = await apiCall('POST', '/api/v1/tokens', { name: 'screens-probe', role: 'probe' });
+    await apiCall('PATCH', `/api/v1/monitors/${created.id}`, { locations: ['local', 'probe-a'] });
+    const now = Date.now();
+    const results = [5, 4, 3, 2, 1].map((minutesAgo, i) => ({
+      monitor_id: created.id,
+      at: new Date(now - minutesAgo * 60_000).toISOString(),
+      outcome: i === 2 ? 'down' : 'up',
+      status_code: i === 2 ? 503 : 200,
+      total_us: 20_000 + i * 5_000,
+    }));
+    const posted = await fetch(`${server.url}/api/v1/probe/results?location=probe-a`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${probe.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ results }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.equal(posted.status, 202, await posted.text());
+    await page.reload();
+    await page.locator('.latency-chart svg polyline').waitFor();
+    assert.equal(await page.locator('.latency-chart svg .fail').count(), 1, 'one failed check is marked');
+    assert.equal(await page.locator('.latency-chart svg circle.dot').count(), 4);
+    assert.equal(await page.locator('table.results tbody tr').count(), 5);
+    await assertFitsPhone('monitor page');
+    await shoot('monitor');
+    await open('/monitors', 'Monitors');
+    await page.locator(`li[data-id="${created.id}"]`).waitFor();
+    await shoot('monitors');
+  } finally {
+    await new Promise((resolve) => target.close(resolve));
+  }
+});
+
+test('users: create a stakeholder through the form', TEST, async () => {
+  await open('/users', 'Users and API tokens');
+  await page.getByRole('button', { name: 'New user' }).click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.getByLabel('E-mail address').fill('sam@example.com');
+  await dialog.getByLabel('Name').fill('Sam Stakeholder');
+  await dialog.getByLabel('Role').selectOption('stakeholder');
+  await dialog.getByLabel('Password').fill('another long password');
+  await dialog.getByRole('button', { name: 'Create user' }).click();
+  await page.locator('.user-list li', { hasText: 'sam@example.com' }).waitFor();
+  const users = (await apiCall('GET', '/api/v1/users')).data;
+  const sam = users.find((u) => u.email === 'sam@example.com');
+  assert.ok(sam, 'the user exists');
+  assert.equal(sam.role, 'stakeholder');
+  assert.equal(await page.locator(`li[data-id="${sam.id}"] select`).inputValue(), 'stakeholder');
+
+  // The API refuses to delete the last owner; the screen shows its reason on that row.
+  const me = users.find((u) => u.email === OWNER.email);
+  await page.locator(`li[data-id="${me.id}"]`).getByRole('button', { name: 'Delete' }).click();
+  await page.locator(`li[data-id="${me.id}"] .error-box`).waitFor();
+  assert.match(await page.locator(`li[data-id="${me.id}"] .error-box`).textContent(), /last owner/);
+});
+
+test('tokens: create shows the secret once, revoke removes it', TEST, async () => {
+  await open('/users', 'Users and API tokens');
+  await page.getByLabel('Token name').fill('screens-ci');
+  await page.getByLabel('Token role').selectOption('responder');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const secret = page.locator('#token-secret');
+  await secret.waitFor();
+  const value = await secret.inputValue();
+  assert.ok(value.length >= 20, `a token secret is shown (${value.length} characters)`);
+  const list = await apiCall('GET', '/api/v1/tokens');
+  const tok = list.find((x) => x.name === 'screens-ci');
+  assert.ok(tok, 'the token exists');
+  assert.equal(tok.role, 'responder');
+  // The secret works as a bearer token.
+  const probe = await fetch(`${server.url}/api/v1/components`, {
+    headers: { Authorization: `Bearer ${value}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.equal(probe.status, 200);
+  await shoot('users');
+
+  await page.locator(`li[data-id="${tok.id}"]`).getByRole('button', { name: 'Revoke' }).click();
+  await page.locator(`li[data-id="${tok.id}"]`).waitFor({ state: 'detached' });
+  const after = (await apiCall('GET', '/api/v1/tokens')).find((x) => x.id === tok.id);
+  assert.ok(after.revoked_at, 'the token is revoked');
+  const refused = await fetch(`${server.url}/api/v1/components`, {
+    headers: { Authorization: `Bearer ${value}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.equal(refused.status, 401);
+  await assertFitsPhone('users');
+});
+
+test('settings: a new page name is saved and appears on the public page', TEST, async () => {
+  await open('/settings', 'Settings');
+  const name = page.getByLabel('Page name');
+  await name.fill('Screens Status');
+  await page.getByLabel('Accent colour', { exact: true }).first().fill('#aa3300');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Saved.').waitFor();
+  const settings = await apiCall('GET', '/api/v1/page');
+  assert.equal(settings.name, 'Screens Status');
+  assert.equal(settings.accent_color, '#aa3300');
+  const shown = await pollUntil(async () => (await publicHtml()).includes('Screens Status'));
+  assert.ok(shown, 'the public page shows the new name');
+
+  // A bad value is refused by the API and the reason is shown next to the form.
+  await page.getByLabel('Time zone').fill('Mars/Olympus');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  const err = page.locator('.screen-settings form .error-box');
+  await err.waitFor();
+  assert.match(await err.textContent(), /time_zone/);
+  await assertFitsPhone('settings');
+
+  // Logo upload (SVG) and removal.
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="#a30"/></svg>';
+  await page.getByLabel(/Logo file/).setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(svg) });
+  await page.getByRole('button', { name: 'Upload logo' }).click();
+  await page.locator('img.logo-preview').waitFor();
+  assert.equal((await apiCall('GET', '/api/v1/page')).has_logo, true);
+  await shoot('settings');
+  await page.getByRole('button', { name: 'Remove logo' }).click();
+  await page.locator('img.logo-preview').waitFor({ state: 'detached' });
+  assert.equal((await apiCall('GET', '/api/v1/page')).has_logo, false);
+});
+
+test('subscribers: add one through the form and see it in the list', TEST, async () => {
+  await open('/subscribers', 'Subscribers');
+  await page.getByRole('button', { name: 'Add subscriber' }).click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.getByLabel('E-mail address or URL').fill('reader@example.com');
+  await dialog.getByLabel('Confirmed already (send no confirmation e-mail)').check();
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.locator('.subscriber-list li', { hasText: 'reader@example.com' }).waitFor();
+  const list = await apiCall('GET', '/api/v1/subscribers?q=reader');
+  assert.equal(list.length, 1);
+  assert.equal(list[0].confirmed, true);
+  assert.equal(await page.locator(`li[data-id="${list[0].id}"]`).count(), 1);
+
+  // CSV import: two new lines, one bad line; the report names the bad line.
+  const csv = 'channel,target,language\r\nemail,one@example.com,en\r\nemail,two@example.com,de\r\nemail,not-an-address,en\r\n';
+  await page.getByLabel('CSV file to import').setInputFiles({ name: 'subs.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  const report = page.locator('.screen-subscribers .notice');
+  await report.waitFor();
+  assert.match(await report.textContent(), /Imported 2\b/);
+  assert.match(await report.textContent(), /Line 4/);
+  await page.locator('.subscriber-list li', { hasText: 'two@example.com' }).waitFor();
+  assert.match(await page.locator('.screen-subscribers').textContent(), /3 subscribers/);
+
+  // Export is a plain download link of the owner's session.
+  const exported = await context.request.get(`${server.url}/api/v1/subscribers/export`, { timeout: PLAYWRIGHT_MS });
+  assert.equal(exported.status(), 200);
+  assert.match(await exported.text(), /two@example\.com/);
+  await assertFitsPhone('subscribers');
+  await shoot('subscribers');
+});
