@@ -22,6 +22,7 @@ const OWNER = { name: 'Olivia Owner', email: 'owner@example.com', password: 'cor
 const VIEWER = { name: 'Sam Stakeholder', email: 'sam@example.com', password: 'stakeholder password 42' };
 const INCIDENT = 'Checkout errors for some customers';
 const MAINTENANCE = 'Database upgrade';
+const TEMPLATE = { name: 'Payment provider', title: 'Payments are failing', body: 'Payments through our provider fail. We are on it.' };
 
 let server;
 let browser;
@@ -162,10 +163,33 @@ test('sign out, a wrong password shows an error, the right one signs in', TEST, 
   await shot(page, 'admin-overview.png');
 });
 
+test('a message template is created in the app', TEST, async () => {
+  await page.getByRole('navigation').getByRole('link', { name: 'Templates' }).click();
+  await page.getByRole('heading', { name: 'Templates', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'New template' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  await dialog.getByLabel('For').selectOption('incident');
+  await dialog.getByLabel('Status').selectOption('investigating');
+  await dialog.getByLabel('Template name').fill(TEMPLATE.name);
+  await dialog.getByLabel('Title').fill(TEMPLATE.title);
+  await dialog.getByLabel('Message').fill(TEMPLATE.body);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await page.locator('ul.templates li').filter({ hasText: TEMPLATE.name }).waitFor();
+  const list = await api('GET', '/api/v1/templates');
+  assert.deepEqual(list.data.map((x) => [x.kind, x.name, x.title, x.status, x.body]),
+    [['incident', TEMPLATE.name, TEMPLATE.title, 'investigating', TEMPLATE.body]]);
+});
+
 test('an incident with two affected components, created in one form, shows on the public page and in the banner', TEST, async () => {
   await page.getByRole('navigation').getByRole('link', { name: 'Incidents' }).click();
   await page.getByRole('link', { name: 'New incident' }).click();
   await page.getByRole('heading', { name: 'New incident', level: 1 }).waitFor();
+  // The template fills title, status and message; the responder then edits them.
+  await page.getByLabel('Template').selectOption({ label: TEMPLATE.name });
+  assert.equal(await page.getByLabel('Title').inputValue(), TEMPLATE.title);
+  assert.equal(await page.getByLabel('Message').inputValue(), TEMPLATE.body);
   await page.getByLabel('Title').fill(INCIDENT);
   await page.getByLabel('Message').fill('We are investigating **failed payments** at checkout.');
   await page.getByLabel('Checkout API').selectOption('degraded_performance');
@@ -313,6 +337,81 @@ test('on a phone the navigation collapses behind a menu button', TEST, async () 
   await p.getByRole('heading', { name: 'Maintenance', level: 1 }).waitFor();
   assert.equal(await nav.isVisible(), false);
   await shot(p, 'admin-phone-maintenance.png');
+  await c.close();
+});
+
+test('open screens follow changes made elsewhere (live updates, no reload)', TEST, async () => {
+  await page.getByRole('navigation').getByRole('link', { name: 'Incidents' }).click();
+  await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
+  await page.locator('.live-dot.on').waitFor();
+  const created = await api('POST', '/api/v1/incidents', { name: 'Created through the API', status: 'investigating', body: 'x' });
+  const row = page.locator(`ul.incidents li[data-id="${created.id}"]`);
+  await row.waitFor({ timeout: 10_000 });
+  await api('PATCH', `/api/v1/incidents/${created.id}`, { status: 'resolved', body: 'Fixed.' });
+  await row.waitFor({ state: 'detached', timeout: 10_000 });
+});
+
+test('a user changes their own password and signs in with the new one', TEST, async () => {
+  const c = await context();
+  const p = await c.newPage();
+  await p.goto(`${server.url}/admin/account`, { waitUntil: 'load' });
+  await p.getByLabel('E-mail').fill(VIEWER.email);
+  await p.getByLabel('Password').fill(VIEWER.password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { name: 'My account', level: 1 }).waitFor();
+  const fresh = 'a brand new stakeholder password';
+  await p.getByLabel('Current password').fill(VIEWER.password);
+  await p.getByLabel('New password', { exact: true }).fill(fresh);
+  await p.getByLabel('Repeat new password').fill(fresh);
+  await p.getByRole('button', { name: 'Change password' }).click();
+  await p.getByRole('status').filter({ hasText: 'Your password has been changed.' }).waitFor();
+  // Sign out; the old password no longer works, the new one does.
+  await p.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
+  await p.getByRole('heading', { name: 'Sign in to tocsin' }).waitFor();
+  await p.getByLabel('E-mail').fill(VIEWER.email);
+  await p.getByLabel('Password').fill(VIEWER.password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByTestId('signin-error').filter({ hasText: 'Wrong e-mail or password.' }).waitFor();
+  await p.getByLabel('Password').fill(fresh);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  await c.close();
+});
+
+test('the app speaks German when switched, and remembers it', TEST, async () => {
+  const c = await context({ locale: 'de-DE' });
+  await c.addCookies(await ownerContext.cookies());
+  const p = await c.newPage();
+  await p.goto(`${server.url}/admin/`, { waitUntil: 'load' });
+  // The owner chose English at first run, so the user's language wins over the browser's.
+  await p.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  await p.getByRole('button', { name: 'DE', exact: true }).click();
+  await p.getByRole('heading', { name: 'Übersicht', level: 1 }).waitFor();
+  assert.equal(await p.locator('html').getAttribute('lang'), 'de');
+  await p.reload({ waitUntil: 'load' });
+  await p.getByRole('heading', { name: 'Übersicht', level: 1 }).waitFor();
+  await p.getByRole('navigation').getByRole('link', { name: 'Wartungen' }).click();
+  await p.getByRole('heading', { name: 'Wartungen', level: 1 }).waitFor();
+  await c.close();
+});
+
+test('too many failed sign-ins show the 429 message', TEST, async () => {
+  // Last of the sign-ins: the limit counts per e-mail address (5) and per client.
+  const c = await context();
+  const p = await c.newPage();
+  await p.goto(`${server.url}/admin/`, { waitUntil: 'load' });
+  await p.getByLabel('E-mail').fill('nobody@example.com');
+  const alert = p.getByTestId('signin-error');
+  let last = '';
+  for (let i = 0; i < 8 && !/Too many/.test(last); i++) {
+    await p.getByLabel('Password').fill(`wrong ${i}`);
+    const answered = p.waitForResponse((r) => r.url().endsWith('/api/v1/session') && r.request().method() === 'POST');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await answered;
+    await alert.waitFor();
+    last = await text(alert);
+  }
+  assert.match(last, /^Too many failed attempts\. Try again in/);
   await c.close();
 });
 

@@ -1,13 +1,13 @@
 // Signing in and out: remembers the session, takes the user's language, starts live updates.
 import { api } from './api';
-import { setLang } from './i18n';
+import { applyUserLang } from './i18n';
 import { startLive, stopLive } from './live';
 import { navigate } from './router';
 import { setSession, type Session } from './session';
 
 export function signedIn(s: Session): void {
   setSession(s);
-  if (s.user.language === 'en' || s.user.language === 'de') setLang(s.user.language);
+  applyUserLang(s.user.id, s.user.language);
   startLive();
 }
 

@@ -19,14 +19,39 @@ function initialLang(): Lang {
 
 export const lang = signal<Lang>(initialLang());
 
+/** Whose explicit choice setLang() remembers (the signed-in user's id; "" before sign-in). */
+let chooser = '';
+
+/** Switches the language and remembers the choice in this browser (per user). */
 export function setLang(l: Lang): void {
-  lang.value = l;
+  applyLang(l);
   try {
     localStorage.setItem('tocsin.lang', l);
+    if (chooser) localStorage.setItem(`tocsin.lang.${chooser}`, l);
   } catch {
     // ignore
   }
+}
+
+function applyLang(l: Lang): void {
+  lang.value = l;
   if (typeof document !== 'undefined') document.documentElement.lang = l;
+}
+
+/**
+ * After sign-in: the language this user last chose in this browser, else the user's own
+ * language from the server.
+ */
+export function applyUserLang(userId: string, userLang: string): void {
+  chooser = userId;
+  let stored: string | null = null;
+  try {
+    stored = localStorage.getItem(`tocsin.lang.${userId}`);
+  } catch {
+    // ignore
+  }
+  if (stored === 'en' || stored === 'de') applyLang(stored);
+  else if (userLang === 'en' || userLang === 'de') applyLang(userLang);
 }
 
 export function addMessages(l: Lang, messages: Record<string, string>): void {

@@ -3,7 +3,8 @@
 // after a reconnect (events may have been missed). The browser reconnects by itself; when the
 // stream is closed for good (e.g. 401) it is reopened after a pause while signed in.
 import { useEffect, useRef } from 'preact/hooks';
-import { signal } from '@preact/signals';
+import { effect, signal } from '@preact/signals';
+import { session } from './session';
 
 type Listener = { topics: string[]; fn: () => void };
 
@@ -47,9 +48,12 @@ export function startLive(): void {
   es.onerror = () => {
     liveConnected.value = false;
     if (es.readyState === EventSource.CLOSED) {
+      // Closed for good (e.g. the session ended): retry while still signed in.
       source = null;
       clearTimeout(retryTimer);
-      retryTimer = setTimeout(startLive, 5000);
+      retryTimer = setTimeout(() => {
+        if (session.value) startLive();
+      }, 5000);
     }
   };
 }
@@ -75,3 +79,8 @@ export function useLive(topics: string[], refetch: () => void): void {
     };
   }, [key]);
 }
+
+// Signed out (by the user or because the session ended): close the stream.
+effect(() => {
+  if (!session.value) stopLive();
+});

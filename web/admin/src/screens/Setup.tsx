@@ -15,7 +15,6 @@ addMessages('en', {
   'setup.password': 'Password',
   'setup.password2': 'Repeat password',
   'setup.mismatch': 'The passwords differ.',
-  'setup.short': 'Use at least 10 characters.',
   'setup.submit': 'Create owner account',
 });
 addMessages('de', {
@@ -26,7 +25,6 @@ addMessages('de', {
   'setup.password': 'Passwort',
   'setup.password2': 'Passwort wiederholen',
   'setup.mismatch': 'Die Passwörter stimmen nicht überein.',
-  'setup.short': 'Mindestens 10 Zeichen verwenden.',
   'setup.submit': 'Inhaberkonto anlegen',
 });
 
