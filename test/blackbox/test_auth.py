@@ -63,6 +63,18 @@ ADMIN_ROUTES = [
     ("POST", "/api/v1/deliveries/{id}/retry", "responder"),
     ("GET", "/api/v1/notifications", "responder"),
     ("GET", "/api/v1/notifications/{seq}", "responder"),
+    # The admin app (src/tocsin/api/user_api.cpp, template_api.cpp): users are the owner's;
+    # templates are read by everyone and written by responders, who also preview drafts.
+    ("GET", "/api/v1/users", "owner"),
+    ("POST", "/api/v1/users", "owner"),
+    ("PATCH", "/api/v1/users/{id}", "owner"),
+    ("DELETE", "/api/v1/users/{id}", "owner"),
+    ("GET", "/api/v1/templates", "stakeholder"),
+    ("POST", "/api/v1/templates", "responder"),
+    ("GET", "/api/v1/templates/{id}", "stakeholder"),
+    ("PATCH", "/api/v1/templates/{id}", "responder"),
+    ("DELETE", "/api/v1/templates/{id}", "responder"),
+    ("POST", "/api/v1/preview", "responder"),
     # Remote probe agents: only probe tokens (they receive monitors' credentials).
     ("GET", "/api/v1/probe/assignments", "probe"),
     ("POST", "/api/v1/probe/results", "probe"),
@@ -70,6 +82,15 @@ ADMIN_ROUTES = [
 
 # Heartbeat pings carry their secret in the path, like a webhook URL: no Authorization header.
 UNAUTHENTICATED_API = ("/api/v1/openapi.json", "/api/v1/heartbeats/{token}")
+# First-run setup and signing in are how a browser gets its credentials (src/tocsin/api/session_api.cpp).
+UNAUTHENTICATED_OPERATIONS = {("GET", "/api/v1/setup"), ("POST", "/api/v1/setup"), ("POST", "/api/v1/session")}
+# Routes about the signed-in user's own session: the cookie opens them; a token, which has no
+# session, gets 403 session-required (test_sessions.py covers them signed in).
+SESSION_ROUTES = [
+    ("GET", "/api/v1/session"),
+    ("DELETE", "/api/v1/session"),
+    ("POST", "/api/v1/session/password"),
+]
 
 RANK = {"stakeholder": 0, "responder": 1, "owner": 2}
 
@@ -107,6 +128,27 @@ def test_admin_route_without_token_is_401(shared_server, route):
     r = send(shared_server, method, path)
     assert_problem(r, 401)
     assert r.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("route", SESSION_ROUTES, ids=route_id)
+def test_session_route_without_credentials_is_401(shared_server, route):
+    method, path = route
+    r = send(shared_server, method, path)
+    assert_problem(r, 401)
+    assert r.headers["WWW-Authenticate"].startswith("Bearer")
+    assert_problem(send(shared_server, method, path, raw_header="Bearer bogus-token"), 401)
+    cookie = shared_server.request(method, path, headers={"Cookie": "tocsin_session=" + "0" * 64},
+                                   **({"json": {}} if method == "POST" else {}))
+    assert_problem(cookie, 401)
+
+
+@pytest.mark.parametrize("route", SESSION_ROUTES, ids=route_id)
+@pytest.mark.parametrize("role", ["stakeholder", "owner"])
+def test_session_route_with_a_token_is_403(shared_server, route, role):
+    method, path = route
+    r = send(shared_server, method, path, token=shared_server.token(role))
+    assert_problem(r, 403)
+    assert r.json()["type"].endswith("/session-required")
 
 
 @pytest.mark.parametrize("route", ADMIN_ROUTES, ids=route_id)
@@ -221,7 +263,7 @@ def test_openapi_documents_every_admin_route(shared_server):
         pytest.skip("the OpenAPI document has no paths yet")
     documented = {(m.upper(), p) for p, ops in paths.items() for m in ops if m.lower() in
                   ("get", "post", "put", "patch", "delete")}
-    ours = {(m, p) for m, p, _ in ADMIN_ROUTES}
+    ours = {(m, p) for m, p, _ in ADMIN_ROUTES} | set(SESSION_ROUTES) | UNAUTHENTICATED_OPERATIONS
     missing = ours - documented
     assert not missing, f"admin routes not in openapi.json: {sorted(missing)}"
 
@@ -248,13 +290,14 @@ def _documented_admin_routes(srv):
             continue
         for method in ops:
             if method.lower() in ("get", "post", "put", "patch", "delete"):
-                out.append((method.upper(), path))
+                if (method.upper(), path) not in UNAUTHENTICATED_OPERATIONS:
+                    out.append((method.upper(), path))
     return out
 
 
 def test_every_documented_admin_route_is_in_this_suite(shared_server):
     documented = set(_documented_admin_routes(shared_server))
-    ours = {(m, p) for m, p, _ in ADMIN_ROUTES}
+    ours = {(m, p) for m, p, _ in ADMIN_ROUTES} | set(SESSION_ROUTES)
     extra = documented - ours
     assert not extra, f"openapi.json documents admin routes this suite does not check: {sorted(extra)}"
 

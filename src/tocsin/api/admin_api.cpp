@@ -53,7 +53,7 @@ public:
                        const std::string& path,
                        Role need,
                        void (AdminApi::*fn)(const Request&, Response&, const auth::Principal&)) {
-            AddGuarded(r, d_.store, self, m, path, need, fn);
+            AddGuarded(r, d_.store, d_.sessions, self, m, path, need, fn);
         };
         add(Method::kGet, "/api/v1/page", Role::kStakeholder, &AdminApi::GetPage);
         add(Method::kPatch, "/api/v1/page", Role::kOwner, &AdminApi::PatchPage);

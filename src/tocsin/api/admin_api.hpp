@@ -8,6 +8,7 @@
 /// `on_change` runs before the response is sent, so the public page already shows it.
 #pragma once
 
+#include "tocsin/auth/session.hpp"
 #include "tocsin/common/clock.hpp"
 #include "tocsin/http/router.hpp"
 #include "tocsin/store/store.hpp"
@@ -20,6 +21,8 @@ struct AdminApiDeps {
     store::Store& store;
     const Clock& clock;
     std::function<void()> on_change;
+    /// Signed-in sessions of the admin app; null: API tokens only.
+    const auth::Sessions* sessions = nullptr;
 };
 
 void RegisterAdminRoutes(http::Router& router, AdminApiDeps deps);

@@ -79,7 +79,7 @@ public:
                        const std::string& path,
                        Role need,
                        void (MonitorApi::*fn)(const Request&, Response&, const auth::Principal&)) {
-            AddGuarded(r, d_.store, self, m, path, need, fn);
+            AddGuarded(r, d_.store, d_.sessions, self, m, path, need, fn);
         };
         add(Method::kGet, "/api/v1/monitors", Role::kStakeholder, &MonitorApi::List);
         add(Method::kPost, "/api/v1/monitors", Role::kResponder, &MonitorApi::Create);

@@ -15,6 +15,7 @@
 /// Monitors declared in the YAML config are read-only here (409 on PATCH/DELETE).
 #pragma once
 
+#include "tocsin/auth/session.hpp"
 #include "tocsin/common/clock.hpp"
 #include "tocsin/http/router.hpp"
 #include "tocsin/monitor/judge.hpp"
@@ -36,6 +37,8 @@ struct MonitorApiDeps {
     std::function<std::optional<monitor::CheckResult>(monitor::CheckPlan)> check_now;
     /// A committed change shows on the public page (refresh the snapshot).
     std::function<void()> on_page_change;
+    /// Signed-in sessions of the admin app; null: API tokens only.
+    const auth::Sessions* sessions = nullptr;
 };
 
 void RegisterMonitorRoutes(http::Router& router, MonitorApiDeps deps);

@@ -8,8 +8,11 @@
 #include "tocsin/api/admin_api.hpp"
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/public_site.hpp"
+#include "tocsin/api/session_api.hpp"
 #include "tocsin/api/subscriber_api.hpp"
+#include "tocsin/api/template_api.hpp"
 #include "tocsin/api/testing/router_call.hpp"
+#include "tocsin/api/user_api.hpp"
 #include "tocsin/auth/auth.hpp"
 #include "tocsin/domain/uptime.hpp"
 #include "tocsin/monitor/monitor_json.hpp"
@@ -150,6 +153,12 @@ protected:
                 [] {}}
         );
         RegisterSubscriberRoutes(router_, SubscriberApiDeps{*store_, clock_});
+        sessions_ = std::make_unique<auth::Sessions>(*store_, clock_, auth::SessionOptions{});
+        RegisterSessionRoutes(router_, SessionApiDeps{*store_, clock_, *sessions_});
+        RegisterUserRoutes(router_, UserApiDeps{*store_, clock_, sessions_.get()});
+        auto templates = notify::Templates::Load("");
+        ASSERT_TRUE(templates) << templates.error().message;
+        RegisterTemplateRoutes(router_, TemplateApiDeps{*store_, clock_, *templates, sessions_.get()});
         RegisterOpenApi(router_);
         RegisterPublicRoutes(
             router_, [this] { return snapshot_; }, metrics_
@@ -313,6 +322,7 @@ protected:
     test::TempDir dir_;
     test::FakeClock clock_{At("2026-03-01T10:00:00Z")};
     std::unique_ptr<store::sqlite::SqliteStore> store_;
+    std::unique_ptr<auth::Sessions> sessions_;
     http::Router router_;
     MetricsRegistry metrics_;
     std::shared_ptr<const page::Snapshot> snapshot_;
@@ -465,6 +475,27 @@ TEST_F(OpenApiTest, EveryAdminOperationNeedsABearerToken) {
                 EXPECT_EQ(res.status, 200);
                 continue;
             }
+            if (p == "/api/v1/setup" || (p == "/api/v1/session" && kv.key() == "post")) {
+                // How a browser gets its session: no credentials; an empty body is a 400.
+                EXPECT_EQ(op.at("security"), json::value(json::array{}));
+                EXPECT_FALSE(op.contains("x-tocsin-role"));
+                auto res = Call(ParseMethod(kv.key()), p, "{}", {{"Content-Type", "application/json"}});
+                EXPECT_EQ(res.status, kv.key() == "get" ? 200 : 400) << res.Body();
+                ExpectDocumented(p, ParseMethod(kv.key()), res);
+                continue;
+            }
+            if (p.rfind("/api/v1/session", 0) == 0) {
+                // The signed-in user's own session: only the cookie; a token gets 403.
+                EXPECT_EQ(op.at("security"), json::value(json::array{json::object{{"cookieAuth", json::array{}}}}));
+                EXPECT_FALSE(op.contains("x-tocsin-role"));
+                auto anonymous = Call(ParseMethod(kv.key()), p, "{}", {{"Content-Type", "application/json"}});
+                EXPECT_EQ(anonymous.status, 401);
+                ExpectDocumented(p, ParseMethod(kv.key()), anonymous);
+                auto token = Call(ParseMethod(kv.key()), p, "{}", As(auth::Role::kOwner));
+                EXPECT_EQ(token.status, 403) << token.Body();
+                ExpectDocumented(p, ParseMethod(kv.key()), token);
+                continue;
+            }
             if (p == "/api/v1/heartbeats/{token}") {
                 // The secret in the path is the credential: no bearer token, no role; an
                 // unknown secret is a 404 rather than a 401.
@@ -536,8 +567,9 @@ TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
             ++checked;
         }
     }
-    // every admin, monitoring and subscriber route but openapi.json and the heartbeat pings
-    EXPECT_EQ(checked, 53);
+    // every admin, monitoring, subscriber, user and template route but openapi.json, the
+    // heartbeat pings and the session routes
+    EXPECT_EQ(checked, 63);
 }
 
 // ---- responses match the schemas --------------------------------------------------------------------

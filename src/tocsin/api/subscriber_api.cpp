@@ -147,7 +147,7 @@ public:
                        const std::string& path,
                        Role need,
                        void (SubscriberApi::*fn)(const Request&, Response&, const auth::Principal&)) {
-            AddGuarded(r, d_.store, self, m, path, need, fn);
+            AddGuarded(r, d_.store, d_.sessions, self, m, path, need, fn);
         };
         // The literal paths first: the router takes the first pattern that matches.
         add(Method::kPost, "/api/v1/subscribers/import", Role::kOwner, &SubscriberApi::Import);

@@ -14,6 +14,7 @@
 /// secret is never returned (`has_secret` says whether there is one).
 #pragma once
 
+#include "tocsin/auth/session.hpp"
 #include "tocsin/common/clock.hpp"
 #include "tocsin/http/router.hpp"
 #include "tocsin/store/store.hpp"
@@ -28,6 +29,8 @@ struct SubscriberApiDeps {
     /// Called after a committed write that queued an outbox message or made a delivery due
     /// (wake the dispatcher); may be empty.
     std::function<void()> on_outbox = {};
+    /// Signed-in sessions of the admin app; null: API tokens only.
+    const auth::Sessions* sessions = nullptr;
 };
 
 void RegisterSubscriberRoutes(http::Router& router, SubscriberApiDeps deps);

@@ -5,11 +5,15 @@
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/openapi.hpp"
 #include "tocsin/api/public_site.hpp"
+#include "tocsin/api/session_api.hpp"
 #include "tocsin/api/subscribe_site.hpp"
 #include "tocsin/api/subscriber_api.hpp"
+#include "tocsin/api/template_api.hpp"
+#include "tocsin/api/user_api.hpp"
 #include "tocsin/app/demo_data.hpp"
 #include "tocsin/app/monitoring.hpp"
 #include "tocsin/auth/auth.hpp"
+#include "tocsin/auth/session.hpp"
 #include "tocsin/checks/check_engine.hpp"
 #include "tocsin/common/log.hpp"
 #include "tocsin/common/metrics.hpp"
@@ -147,6 +151,7 @@ int Serve(const ServeOptions& options) {
     };
     if (auto r = auth::Init(); !r) return fail("start-up", r.error());
     if (auto r = cfg.server.Validate(); !r) return fail("configuration", r.error());
+    if (auto r = cfg.admin.Validate(); !r) return fail("configuration", r.error());
 
     std::error_code ec;
     std::filesystem::create_directories(cfg.data_dir, ec);
@@ -170,15 +175,21 @@ int Serve(const ServeOptions& options) {
     if (auto r = publisher.Refresh(); !r) return fail("first snapshot", r.error());
 
     http::Router router;
-    api::RegisterAdminRoutes(router, api::AdminApiDeps{store, clock, [&publisher, log] {
-                                                           // The commit is durable already; a failed rebuild only
-                                                           // delays the page until the next change or tick.
-                                                           if (auto r = publisher.Refresh(); !r)
-                                                               log->error(
-                                                                   "[app.OnChange] snapshot rebuild failed: {}",
-                                                                   r.error().message
-                                                               );
-                                                       }});
+    // Signed-in sessions of the admin app: every guarded route accepts their cookie.
+    auth::Sessions sessions(store, clock, cfg.admin);
+    api::RegisterAdminRoutes(
+        router,
+        api::AdminApiDeps{
+            store,
+            clock,
+            [&publisher, log] {
+                // The commit is durable already; a failed rebuild only
+                // delays the page until the next change or tick.
+                if (auto r = publisher.Refresh(); !r)
+                    log->error("[app.OnChange] snapshot rebuild failed: {}", r.error().message);
+            },
+            &sessions}
+    );
     const std::string& location = cfg.monitoring.location;
     engine::MonitorAutomation automation(store, &publisher, metrics, {.local_location = location});
     checks::CheckEngine checker(
@@ -220,14 +231,20 @@ int Serve(const ServeOptions& options) {
                 if (auto r = publisher.Refresh(); !r) {
                     log->error("[app.OnChange] snapshot rebuild failed: {}", r.error().message);
                 }
-            }}
+            },
+            &sessions}
     );
     const auto& notifications = cfg.notifications;
     auto templates = notify::Templates::Load(notifications.delivery.templates_dir);
     if (!templates) return fail("notification templates", templates.error());
     auto link_key = service::LoadOrCreateLinkKey(store);
     if (!link_key) return fail("subscriber link key", link_key.error());
-    api::RegisterSubscriberRoutes(router, api::SubscriberApiDeps{store, clock});
+    api::RegisterSubscriberRoutes(router, api::SubscriberApiDeps{store, clock, {}, &sessions});
+    // TODO(live): publish "users" / "templates" to the live hub once it exists.
+    std::function<void(std::string_view)> publish_topic;
+    api::RegisterSessionRoutes(router, api::SessionApiDeps{store, clock, sessions, publish_topic});
+    api::RegisterUserRoutes(router, api::UserApiDeps{store, clock, &sessions, publish_topic});
+    api::RegisterTemplateRoutes(router, api::TemplateApiDeps{store, clock, *templates, &sessions, publish_topic});
     api::SubscribeSiteOptions subscribe_options;
     subscribe_options.client_posts_per_hour = notifications.subscribe_per_client_per_hour;
     subscribe_options.target_messages_per_hour = notifications.subscribe_per_address_per_hour;

@@ -93,7 +93,7 @@ Result<std::optional<Principal>> Authenticate(store::Store& store, std::string_v
     if (!found || found->revoked_at) return std::optional<Principal>();
     auto role = ParseRole(found->role);
     if (!role) return std::optional<Principal>();
-    return std::optional<Principal>(Principal{found->id, found->name, *role});
+    return std::optional<Principal>(Principal{found->id, found->name, *role, {}, {}});
 }
 
 Result<std::string> HashPassword(std::string_view password) {
@@ -116,15 +116,44 @@ bool VerifyPassword(const std::string& hash, std::string_view password) {
     return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-Result<store::User> CreateUser(
-    store::Store& store, const Clock& clock, std::string email, std::string name, Role role, std::string_view password
-) {
+Result<void> ValidateEmail(std::string_view email) {
     auto at = email.find('@');
     if (email.size() > 254 || at == std::string::npos || at == 0 || at == email.size() - 1) {
         return Error::Invalid("email", "must be an e-mail address");
     }
+    if (std::any_of(email.begin(), email.end(), [](char c) { return static_cast<unsigned char>(c) <= ' '; })) {
+        return Error::Invalid("email", "must be an e-mail address");
+    }
+    return {};
+}
+
+bool IsUserLanguage(std::string_view language) {
+    return language == "en" || language == "de";
+}
+
+Result<store::User> CreateUser(
+    store::Store& store,
+    const Clock& clock,
+    std::string email,
+    std::string name,
+    Role role,
+    std::string_view password,
+    std::string language
+) {
+    TOCSIN_TRY(ValidateEmail(email));
+    if (name.empty() || name.size() > 200) return Error::Invalid("name", "must be 1 to 200 characters");
+    if (role == Role::kProbe) return Error::Invalid("role", "must be owner, responder or stakeholder");
+    if (!IsUserLanguage(language)) return Error::Invalid("language", "must be en or de");
     TOCSIN_ASSIGN(hash, HashPassword(password));
-    store::User u{NewId(), std::move(email), std::move(name), std::string(ToString(role)), hash, clock.Now()};
+    store::User u{
+        NewId(),
+        std::move(email),
+        std::move(name),
+        std::string(ToString(role)),
+        hash,
+        clock.Now(),
+        std::move(language),
+        {}};
     auto r = store.Write([&](store::Tx& tx) { return tx.InsertUser(u); });
     if (!r) {
         if (r.error().kind == ErrorKind::kConflict) return Error::Conflict("a user with this e-mail already exists");

@@ -30,10 +30,14 @@ inline bool Allows(Role have, Role need) {
     return static_cast<int>(have) >= static_cast<int>(need);
 }
 
+/// Who is calling: an API token (token_id set) or a signed-in user (user_id and
+/// session_hash set; see session.hpp).
 struct Principal {
     std::string token_id;
     std::string name;
     Role role = Role::kStakeholder;
+    std::string user_id;
+    std::string session_hash;  // the session's key, so "end my other sessions" can keep it
 };
 
 struct NewToken {
@@ -60,9 +64,21 @@ std::string HashToken(std::string_view secret);
 [[nodiscard]] Result<std::string> HashPassword(std::string_view password);
 [[nodiscard]] bool VerifyPassword(const std::string& hash, std::string_view password);
 
-/// Creates a user with a hashed password. Conflict if the e-mail is taken.
+/// Creates a user with a hashed password. Invalid (naming the field) for a bad e-mail,
+/// name, role (probe), language (en | de) or password; Conflict if the e-mail is taken.
 [[nodiscard]] Result<store::User> CreateUser(
-    store::Store& store, const Clock& clock, std::string email, std::string name, Role role, std::string_view password
+    store::Store& store,
+    const Clock& clock,
+    std::string email,
+    std::string name,
+    Role role,
+    std::string_view password,
+    std::string language = "en"
 );
+
+/// Checks an e-mail address the way CreateUser does (something@something, at most 254 bytes).
+[[nodiscard]] Result<void> ValidateEmail(std::string_view email);
+/// A user's language: "en" or "de".
+[[nodiscard]] bool IsUserLanguage(std::string_view language);
 
 }  // namespace tocsin::auth

@@ -394,6 +394,72 @@ Result<void> ReadNotifications(const YAML::Node& s, notify::NotificationOptions&
     return {};
 }
 
+// "90s", "30m", "12h", "7d" (a whole number and one unit).
+std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) {
+    if (text.size() < 2) return std::nullopt;
+    long long n = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
+    if (ec != std::errc() || p != text.data() + text.size() - 1 || n < 0 || n > 100000) return std::nullopt;
+    switch (text.back()) {
+        case 's':
+            return std::chrono::seconds(n);
+        case 'm':
+            return std::chrono::minutes(n);
+        case 'h':
+            return std::chrono::hours(n);
+        case 'd':
+            return std::chrono::hours(24 * n);
+        default:
+            return std::nullopt;
+    }
+}
+
+Result<void> ReadAdmin(const YAML::Node& s, auth::SessionOptions& a) {
+    TOCSIN_TRY(RejectUnknown(
+        s,
+        "admin",
+        {"session_idle",
+         "session_lifetime",
+         "secure_cookie",
+         "client_address_header",
+         "login_failures_per_email",
+         "login_failures_per_client"}
+    ));
+    auto duration = [&](const char* key, std::chrono::milliseconds& out) -> Result<void> {
+        if (!s[key]) return {};
+        std::string path = std::string("admin.") + key;
+        std::string text;
+        TOCSIN_TRY(Read(s, key, path, text));
+        auto d = ParseDuration(text);
+        if (!d) return Error::Invalid(path, Where(s[key], path) + ": must be a duration like 30m, 12h or 7d");
+        out = *d;
+        return {};
+    };
+    TOCSIN_TRY(duration("session_idle", a.idle_timeout));
+    TOCSIN_TRY(duration("session_lifetime", a.lifetime));
+    if (s["secure_cookie"]) {
+        std::string mode;
+        TOCSIN_TRY(Read(s, "secure_cookie", "admin.secure_cookie", mode));
+        auto parsed = auth::ParseSecureCookie(mode);
+        if (!parsed) {
+            return Error::Invalid(
+                "admin.secure_cookie",
+                Where(s["secure_cookie"], "admin.secure_cookie") + ": must be auto, always or never"
+            );
+        }
+        a.secure_cookie = *parsed;
+    }
+    TOCSIN_TRY(Read(s, "client_address_header", "admin.client_address_header", a.client_address_header));
+    TOCSIN_TRY(Read(s, "login_failures_per_email", "admin.login_failures_per_email", a.failures_per_email));
+    TOCSIN_TRY(Read(s, "login_failures_per_client", "admin.login_failures_per_client", a.failures_per_client));
+    if (auto r = a.Validate(); !r) {
+        auto key = r.error().field.substr(r.error().field.find('.') + 1);
+        auto node = s[key] ? s[key] : s;
+        return Error::Invalid(r.error().field, Where(node, r.error().field) + ": " + r.error().message);
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<void> ParseListen(const std::string& text, http::ServerOptions& out) {
@@ -431,7 +497,7 @@ Result<void> LoadFile(const std::string& path, Config& config) {
         return {};
     };
     TOCSIN_TRY(prefixed(RejectUnknown(
-        root, "", {"server", "storage", "log", "page", "engines", "monitoring", "monitors", "notifications"}
+        root, "", {"server", "storage", "log", "page", "engines", "monitoring", "monitors", "notifications", "admin"}
     )));
     if (auto s = root["server"]) {
         TOCSIN_TRY(prefixed(RejectUnknown(
@@ -514,6 +580,7 @@ Result<void> LoadFile(const std::string& path, Config& config) {
     }
     if (root["monitors"]) TOCSIN_TRY(prefixed(ReadMonitors(root["monitors"], config.monitors)));
     if (root["notifications"]) TOCSIN_TRY(prefixed(ReadNotifications(root["notifications"], config.notifications)));
+    if (root["admin"]) TOCSIN_TRY(prefixed(ReadAdmin(root["admin"], config.admin)));
     return config.server.Validate();
 }
 

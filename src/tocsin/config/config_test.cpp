@@ -395,5 +395,52 @@ TEST_F(LoadFileTest, NotificationErrorsNameTheKeyAndLine) {
     }
 }
 
+TEST_F(LoadFileTest, ReadsTheAdminSection) {
+    Config config;
+    auto r = LoadFile(
+        Write("admin:\n  session_idle: 30m\n  session_lifetime: 2d\n  secure_cookie: always\n"
+              "  client_address_header: X-Forwarded-For\n  login_failures_per_email: 8\n"
+              "  login_failures_per_client: 40\n"),
+        config
+    );
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(config.admin.idle_timeout, 30min);
+    EXPECT_EQ(config.admin.lifetime, 48h);
+    EXPECT_EQ(config.admin.secure_cookie, auth::SecureCookie::kAlways);
+    EXPECT_EQ(config.admin.client_address_header, "X-Forwarded-For");
+    EXPECT_EQ(config.admin.failures_per_email, 8);
+    EXPECT_EQ(config.admin.failures_per_client, 40);
+
+    Config defaults;
+    ASSERT_TRUE(LoadFile(Write("log:\n  level: info\n"), defaults));
+    EXPECT_EQ(defaults.admin.idle_timeout, 12h);
+    EXPECT_EQ(defaults.admin.lifetime, 7 * 24h);
+    EXPECT_EQ(defaults.admin.secure_cookie, auth::SecureCookie::kAuto);
+}
+
+TEST_F(LoadFileTest, AdminErrorsNameTheKeyAndLine) {
+    struct Case {
+        std::string yaml;
+        std::string field;
+    };
+    const Case cases[] = {
+        {"admin:\n  session_idle: 12 hours\n", "admin.session_idle"},
+        {"admin:\n  session_idle: 10s\n", "admin.session_idle"},
+        {"admin:\n  session_idle: 8d\n", "admin.session_idle"},
+        {"admin:\n  session_lifetime: 500d\n", "admin.session_lifetime"},
+        {"admin:\n  secure_cookie: sometimes\n", "admin.secure_cookie"},
+        {"admin:\n  login_failures_per_email: 0\n", "admin"},
+        {"admin:\n  session_idel: 1h\n", "admin.session_idel"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.yaml);
+        Config config;
+        auto r = LoadFile(Write(c.yaml), config);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().field, c.field) << r.error().message;
+        EXPECT_NE(r.error().message.find("line"), std::string::npos) << r.error().message;
+    }
+}
+
 }  // namespace
 }  // namespace tocsin::config

@@ -1155,9 +1155,7 @@ ChatPayload TelegramPayload(
     return TelegramMessage(chat_id, text);
 }
 
-ChatPayload MastodonPayload(
-    const Facts& f, const std::string& language, const std::string& visibility, const std::string& reply_to
-) {
+std::string ChatText(const Facts& f, const std::string& language) {
     // Mastodon counts any URL as 23 characters; counting it in full keeps us under the
     // limit whatever the server's setting.
     constexpr std::size_t kLimit = 500;
@@ -1192,11 +1190,16 @@ ChatPayload MastodonPayload(
     if (!comps.empty()) status += sep + comps;
     if (!update.empty()) status += sep + update;
     status += sep + v.url;
+    return status;
+}
 
+ChatPayload MastodonPayload(
+    const Facts& f, const std::string& language, const std::string& visibility, const std::string& reply_to
+) {
     std::vector<std::pair<std::string, std::string>> form{
-        {"status", status},
+        {"status", ChatText(f, language)},
         {"visibility", visibility.empty() ? "public" : visibility},
-        {"language", v.lang},
+        {"language", Lang(language)},
     };
     if (!reply_to.empty()) form.emplace_back("in_reply_to_id", reply_to);
     return {"application/x-www-form-urlencoded", Form(form)};

@@ -144,6 +144,10 @@ private:
 [[nodiscard]] ChatPayload TelegramPayload(
     const Facts& f, const std::string& language, const std::string& chat_id, const std::string& manage_url
 );
+/// The message as plain text (<= 500 characters, counted as code points): title and
+/// status, affected components, the update text as plain text (shortened first) and the
+/// link. The Mastodon status; also the admin app's preview of a chat message.
+[[nodiscard]] std::string ChatText(const Facts& f, const std::string& language);
 /// Mastodon status text (<= 500 characters, counted as code points), form-encoded body
 /// with status, visibility, language and in_reply_to_id when `reply_to` is set. A public
 /// post of the page's own account: no subscriber, so no manage link.

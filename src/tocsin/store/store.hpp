@@ -51,6 +51,34 @@ struct User {
     std::string role;
     std::string password_hash;  // argon2id encoded string
     TimePoint created_at{};
+    std::string language = "en";  // of the admin app and the user's e-mails: en | de
+    std::optional<TimePoint> last_login_at;
+};
+
+/// A signed-in browser session (the admin app). The cookie carries a secret; the store
+/// keeps only its hash, which is also the key.
+struct Session {
+    std::string secret_hash;
+    std::string user_id;
+    std::string csrf_token;  // sent back by the app in X-CSRF-Token on unsafe requests
+    TimePoint created_at{};
+    TimePoint last_seen_at{};
+    TimePoint expires_at{};  // absolute end, whatever the activity
+    std::string user_agent;
+    std::string client_address;
+};
+
+/// A prepared text for a new incident or maintenance. `kind` and `status` use the incident
+/// vocabulary; the status is one that `kind` may take (checked by the caller).
+struct IncidentTemplate {
+    std::string id;
+    domain::IncidentKind kind = domain::IncidentKind::kIncident;
+    std::string name;  // unique per kind, case-insensitive
+    std::string title;
+    domain::IncidentStatus status = domain::IncidentStatus::kInvestigating;
+    std::string body;  // Markdown
+    TimePoint created_at{};
+    TimePoint updated_at{};
 };
 
 /// A message for a later sender (notifications, webhooks). The idempotency key makes a
@@ -269,9 +297,48 @@ public:
     ) = 0;
     [[nodiscard]] virtual Result<std::int64_t> DeleteRollupsBefore(monitor::RollupPeriod period, TimePoint before) = 0;
 
-    // Users (the admin UI signs them in; the CLI creates them).
+    // Users (the admin UI signs them in; the CLI creates them). E-mails are unique,
+    // compared case-insensitively.
+    /// Conflict if the e-mail is taken. `last_login_at` is stored as given.
     [[nodiscard]] virtual Result<void> InsertUser(const User& u) = 0;
     [[nodiscard]] virtual Result<std::optional<User>> FindUserByEmail(const std::string& email) = 0;
+    [[nodiscard]] virtual Result<std::optional<User>> GetUser(const std::string& id) = 0;
+    /// Ordered by created_at, then id.
+    [[nodiscard]] virtual Result<std::vector<User>> ListUsers() = 0;
+    /// How many users there are; with `role` not empty, how many have that role.
+    [[nodiscard]] virtual Result<std::int64_t> CountUsers(const std::string& role) = 0;
+    /// Replaces name, role, language and password hash (e-mail and times stay). NotFound.
+    [[nodiscard]] virtual Result<void> UpdateUser(const User& u) = 0;
+    [[nodiscard]] virtual Result<void> SetUserLastLogin(const std::string& id, TimePoint at) = 0;
+    /// Deletes the user and, through the foreign key, their sessions. NotFound if absent.
+    [[nodiscard]] virtual Result<void> DeleteUser(const std::string& id) = 0;
+
+    // Sessions of the admin app, keyed by the hash of their secret.
+    /// Conflict if the hash exists (a secret drawn twice: practically impossible).
+    [[nodiscard]] virtual Result<void> InsertSession(const Session& s) = 0;
+    /// The session whatever its times; the caller decides whether it has expired.
+    [[nodiscard]] virtual Result<std::optional<Session>> FindSessionByHash(const std::string& secret_hash) = 0;
+    /// Sets last_seen_at; a missing session is not an error (it was just deleted).
+    [[nodiscard]] virtual Result<void> TouchSession(const std::string& secret_hash, TimePoint at) = 0;
+    /// Deletes one session; false if there was none.
+    [[nodiscard]] virtual Result<bool> DeleteSession(const std::string& secret_hash) = 0;
+    /// Deletes every session of a user except the one hashed `keep_hash` ("" keeps none);
+    /// returns how many went.
+    [[nodiscard]] virtual Result<std::int64_t> DeleteUserSessions(
+        const std::string& user_id, const std::string& keep_hash
+    ) = 0;
+    /// Deletes sessions whose absolute end is at or before `now`, or that have not been
+    /// seen since `idle_before`; returns how many.
+    [[nodiscard]] virtual Result<std::int64_t> DeleteExpiredSessions(TimePoint now, TimePoint idle_before) = 0;
+
+    // Incident templates, ordered by kind, then name.
+    [[nodiscard]] virtual Result<std::vector<IncidentTemplate>> ListTemplates() = 0;
+    [[nodiscard]] virtual Result<std::optional<IncidentTemplate>> GetTemplate(const std::string& id) = 0;
+    /// Conflict if a template of the same kind has the same name.
+    [[nodiscard]] virtual Result<void> InsertTemplate(const IncidentTemplate& t) = 0;
+    /// Replaces every field but id and created_at; NotFound / Conflict (name taken).
+    [[nodiscard]] virtual Result<void> UpdateTemplate(const IncidentTemplate& t) = 0;
+    [[nodiscard]] virtual Result<void> DeleteTemplate(const std::string& id) = 0;
 };
 
 class Store {

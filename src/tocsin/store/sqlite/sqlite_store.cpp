@@ -1102,27 +1102,240 @@ public:
     Result<void> InsertUser(const User& u) override {
         TOCSIN_ASSIGN(
             s,
-            db_.Prepare("INSERT INTO users (id, email, name, role, password_hash, created_at) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            db_.Prepare("INSERT INTO users (id, email, name, role, password_hash, created_at, language, last_login_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
         );
         s->Bind(1, u.id).Bind(2, u.email).Bind(3, u.name).Bind(4, u.role).Bind(5, u.password_hash);
-        s->Bind(6, ToMillis(u.created_at));
+        s->Bind(6, ToMillis(u.created_at)).Bind(7, u.language).BindOpt(8, OptMillis(u.last_login_at));
         return s->Exec();
     }
 
     Result<std::optional<User>> FindUserByEmail(const std::string& email) override {
+        return OneUser(std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?1", email);
+    }
+
+    Result<std::optional<User>> GetUser(const std::string& id) override {
+        return OneUser(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?1", id);
+    }
+
+    Result<std::vector<User>> ListUsers() override {
+        TOCSIN_ASSIGN(s, db_.Prepare(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY created_at, id"));
+        std::vector<User> out;
+        while (true) {
+            TOCSIN_ASSIGN(row, s->Step());
+            if (!row) break;
+            out.push_back(ReadUser(*s));
+        }
+        return out;
+    }
+
+    Result<std::int64_t> CountUsers(const std::string& role) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("SELECT COUNT(*) FROM users WHERE ?1 = '' OR role = ?1"));
+        s->Bind(1, role);
+        TOCSIN_ASSIGN(row, s->Step());
+        std::int64_t n = row ? s->Int(0) : 0;
+        s->Reset();
+        return n;
+    }
+
+    Result<void> UpdateUser(const User& u) override {
         TOCSIN_ASSIGN(
-            s, db_.Prepare("SELECT id, email, name, role, password_hash, created_at FROM users WHERE email = ?1")
+            s, db_.Prepare("UPDATE users SET name = ?2, role = ?3, language = ?4, password_hash = ?5 WHERE id = ?1")
         );
-        s->Bind(1, email);
+        s->Bind(1, u.id).Bind(2, u.name).Bind(3, u.role).Bind(4, u.language).Bind(5, u.password_hash);
+        TOCSIN_TRY(s->Exec());
+        if (s->Changes() == 0) return Error::NotFound("user " + u.id + " does not exist");
+        return {};
+    }
+
+    Result<void> SetUserLastLogin(const std::string& id, TimePoint at) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("UPDATE users SET last_login_at = ?2 WHERE id = ?1"));
+        s->Bind(1, id).Bind(2, ToMillis(at));
+        return s->Exec();
+    }
+
+    Result<void> DeleteUser(const std::string& id) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("DELETE FROM users WHERE id = ?1"));
+        s->Bind(1, id);
+        TOCSIN_TRY(s->Exec());
+        if (s->Changes() == 0) return Error::NotFound("user " + id + " does not exist");
+        return {};
+    }
+
+    // --- sessions ---------------------------------------------------------------------
+
+    Result<void> InsertSession(const Session& x) override {
+        TOCSIN_ASSIGN(
+            s,
+            db_.Prepare("INSERT INTO sessions (secret_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, "
+                        "user_agent, client_address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        );
+        s->Bind(1, x.secret_hash).Bind(2, x.user_id).Bind(3, x.csrf_token).Bind(4, ToMillis(x.created_at));
+        s->Bind(5, ToMillis(x.last_seen_at)).Bind(6, ToMillis(x.expires_at)).Bind(7, x.user_agent);
+        s->Bind(8, x.client_address);
+        return s->Exec();
+    }
+
+    Result<std::optional<Session>> FindSessionByHash(const std::string& secret_hash) override {
+        TOCSIN_ASSIGN(
+            s,
+            db_.Prepare("SELECT secret_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, user_agent, "
+                        "client_address FROM sessions WHERE secret_hash = ?1")
+        );
+        s->Bind(1, secret_hash);
+        TOCSIN_ASSIGN(row, s->Step());
+        if (!row) return std::optional<Session>();
+        Session x{
+            s->Text(0),
+            s->Text(1),
+            s->Text(2),
+            FromMillis(s->Int(3)),
+            FromMillis(s->Int(4)),
+            FromMillis(s->Int(5)),
+            s->Text(6),
+            s->Text(7)};
+        s->Reset();
+        return std::optional<Session>(std::move(x));
+    }
+
+    Result<void> TouchSession(const std::string& secret_hash, TimePoint at) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("UPDATE sessions SET last_seen_at = ?2 WHERE secret_hash = ?1"));
+        s->Bind(1, secret_hash).Bind(2, ToMillis(at));
+        return s->Exec();
+    }
+
+    Result<bool> DeleteSession(const std::string& secret_hash) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("DELETE FROM sessions WHERE secret_hash = ?1"));
+        s->Bind(1, secret_hash);
+        TOCSIN_TRY(s->Exec());
+        return s->Changes() > 0;
+    }
+
+    Result<std::int64_t> DeleteUserSessions(const std::string& user_id, const std::string& keep_hash) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("DELETE FROM sessions WHERE user_id = ?1 AND secret_hash <> ?2"));
+        s->Bind(1, user_id).Bind(2, keep_hash);
+        TOCSIN_TRY(s->Exec());
+        return static_cast<std::int64_t>(s->Changes());
+    }
+
+    Result<std::int64_t> DeleteExpiredSessions(TimePoint now, TimePoint idle_before) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at < ?2"));
+        s->Bind(1, ToMillis(now)).Bind(2, ToMillis(idle_before));
+        TOCSIN_TRY(s->Exec());
+        return static_cast<std::int64_t>(s->Changes());
+    }
+
+    // --- incident templates -----------------------------------------------------------
+
+    Result<std::vector<IncidentTemplate>> ListTemplates() override {
+        TOCSIN_ASSIGN(
+            s,
+            db_.Prepare(std::string("SELECT ") + kTemplateColumns + " FROM incident_templates ORDER BY kind, name, id")
+        );
+        std::vector<IncidentTemplate> out;
+        while (true) {
+            TOCSIN_ASSIGN(row, s->Step());
+            if (!row) break;
+            out.push_back(ReadTemplate(*s));
+        }
+        return out;
+    }
+
+    Result<std::optional<IncidentTemplate>> GetTemplate(const std::string& id) override {
+        TOCSIN_ASSIGN(
+            s, db_.Prepare(std::string("SELECT ") + kTemplateColumns + " FROM incident_templates WHERE id = ?1")
+        );
+        s->Bind(1, id);
+        TOCSIN_ASSIGN(row, s->Step());
+        if (!row) return std::optional<IncidentTemplate>();
+        auto t = ReadTemplate(*s);
+        s->Reset();
+        return std::optional<IncidentTemplate>(std::move(t));
+    }
+
+    Result<void> InsertTemplate(const IncidentTemplate& t) override {
+        TOCSIN_ASSIGN(
+            s,
+            db_.Prepare(
+                std::string("INSERT INTO incident_templates (") + kTemplateColumns +
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            )
+        );
+        BindTemplate(*s, t);
+        auto r = s->Exec();
+        if (!r && r.error().kind == ErrorKind::kConflict) return TemplateNameTaken(t);
+        return r;
+    }
+
+    Result<void> UpdateTemplate(const IncidentTemplate& t) override {
+        TOCSIN_ASSIGN(
+            s,
+            db_.Prepare("UPDATE incident_templates SET kind = ?2, name = ?3, title = ?4, status = ?5, body = ?6, "
+                        "updated_at = ?8 WHERE id = ?1")
+        );
+        BindTemplate(*s, t);
+        auto r = s->Exec();
+        if (!r && r.error().kind == ErrorKind::kConflict) return TemplateNameTaken(t);
+        TOCSIN_TRY(r);
+        if (s->Changes() == 0) return Error::NotFound("template " + t.id + " does not exist");
+        return {};
+    }
+
+    Result<void> DeleteTemplate(const std::string& id) override {
+        TOCSIN_ASSIGN(s, db_.Prepare("DELETE FROM incident_templates WHERE id = ?1"));
+        s->Bind(1, id);
+        TOCSIN_TRY(s->Exec());
+        if (s->Changes() == 0) return Error::NotFound("template " + id + " does not exist");
+        return {};
+    }
+
+private:
+    static constexpr const char* kUserColumns =
+        "id, email, name, role, password_hash, created_at, language, last_login_at";
+    static constexpr const char* kTemplateColumns = "id, kind, name, title, status, body, created_at, updated_at";
+
+    static User ReadUser(const Statement& s) {
+        User u{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), FromMillis(s.Int(5)), s.Text(6), {}};
+        u.last_login_at = OptTime(s.OptInt(7));
+        return u;
+    }
+
+    Result<std::optional<User>> OneUser(const std::string& sql, const std::string& key) {
+        TOCSIN_ASSIGN(s, db_.Prepare(sql));
+        s->Bind(1, key);
         TOCSIN_ASSIGN(row, s->Step());
         if (!row) return std::optional<User>();
-        User u{s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), FromMillis(s->Int(5))};
+        auto u = ReadUser(*s);
         s->Reset();
         return std::optional<User>(std::move(u));
     }
 
-private:
+    static IncidentTemplate ReadTemplate(const Statement& s) {
+        IncidentTemplate t;
+        t.id = s.Text(0);
+        t.kind = s.Text(1) == "maintenance" ? domain::IncidentKind::kMaintenance : domain::IncidentKind::kIncident;
+        t.name = s.Text(2);
+        t.title = s.Text(3);
+        // Written only through InsertTemplate/UpdateTemplate, which take the enum.
+        t.status = domain::ParseIncidentStatus(s.Text(4)).value_or(domain::IncidentStatus::kInvestigating);
+        t.body = s.Text(5);
+        t.created_at = FromMillis(s.Int(6));
+        t.updated_at = FromMillis(s.Int(7));
+        return t;
+    }
+
+    static void BindTemplate(Statement& s, const IncidentTemplate& t) {
+        s.Bind(1, t.id).Bind(2, domain::ToString(t.kind)).Bind(3, t.name).Bind(4, t.title);
+        s.Bind(5, domain::ToString(t.status)).Bind(6, t.body).Bind(7, ToMillis(t.created_at));
+        s.Bind(8, ToMillis(t.updated_at));
+    }
+
+    static Error TemplateNameTaken(const IncidentTemplate& t) {
+        return Error::Conflict(
+            "a " + std::string(domain::ToString(t.kind)) + " template named \"" + t.name + "\" exists already"
+        );
+    }
+
     static OutboxRow ReadOutboxRow(const Statement& s) {
         OutboxRow o;
         o.seq = s.Int(0);

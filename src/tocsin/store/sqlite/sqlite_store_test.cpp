@@ -892,10 +892,10 @@ TEST_F(SqliteStoreTest, ADuplicateTokenHashIsAConflict) {
 }
 
 TEST_F(SqliteStoreTest, UserEmailsAreUniqueIgnoringCase) {
-    User u{"u1", "Ops@Example.com", "Olga Ops", "owner", "$argon2id$v=19$stub", At("2026-02-01T00:00:00Z")};
+    User u{"u1", "Ops@Example.com", "Olga Ops", "owner", "$argon2id$v=19$stub", At("2026-02-01T00:00:00Z"), "en", {}};
     MustWrite([&](Tx& tx) { return tx.InsertUser(u); });
 
-    User twin{"u2", "ops@example.COM", "Someone else", "responder", "$argon2id$v=19$other", {}};
+    User twin{"u2", "ops@example.COM", "Someone else", "responder", "$argon2id$v=19$other", {}, "en", {}};
     Error e = WriteError([&](Tx& tx) { return tx.InsertUser(twin); });
     EXPECT_EQ(e.kind, ErrorKind::kConflict) << e.message;
 
