@@ -333,6 +333,27 @@ test('subscribers: add one through the form and see it in the list', TEST, async
   assert.match(await exported.text(), /two@example\.com/);
   await assertFitsPhone('subscribers');
   await shoot('subscribers');
+
+  // A subscriber that needs confirmation gets an e-mail; the test server has no SMTP, so the
+  // delivery fails at once and shows under "Failed deliveries", where Retry sends it again.
+  await apiCall('POST', '/api/v1/subscribers', { channel: 'email', target: 'unconfirmed@example.com' });
+  const dead = await pollUntil(async () => (await apiCall('GET', '/api/v1/deliveries?state=dead')).at(-1));
+  assert.ok(dead, 'a dead delivery');
+  await page.getByRole('tab', { name: 'Failed deliveries' }).click();
+  const row = page.locator(`li[data-id="${dead.id}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /not configured/);
+  await row.getByRole('button', { name: 'Retry' }).click();
+  const retried = await pollUntil(async () => {
+    const list = await apiCall('GET', '/api/v1/deliveries');
+    return list.find((d) => d.id === dead.id && d.attempts > dead.attempts);
+  });
+  assert.ok(retried, 'the delivery was attempted again');
+  await assertFitsPhone('failed deliveries');
+
+  await page.getByRole('tab', { name: 'Notifications' }).click();
+  await page.locator(`li[data-id="${dead.outbox_seq}"] .stacked`).waitFor();
+  await shoot('notifications');
 });
 
 test('a stakeholder sees components and monitors without the actions of responders, in German', TEST, async () => {

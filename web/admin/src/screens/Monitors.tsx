@@ -535,6 +535,7 @@ function MonitorDetail(props: { id: string }) {
           )}
           {canChange ? (
             <Button
+              class="rotate"
               onClick={() =>
                 void act(async () => {
                   if (!window.confirm(t('monitors.heartbeat.rotateConfirm'))) return;
@@ -548,10 +549,12 @@ function MonitorDetail(props: { id: string }) {
           ) : null}
         </section>
       ) : null}
-      <section class="panel">
-        <h2>{t('monitors.latency')}</h2>
-        <LatencyChart results={results.data ?? []} />
-      </section>
+      {m.type !== 'heartbeat' ? (
+        <section class="panel">
+          <h2>{t('monitors.latency')}</h2>
+          <LatencyChart results={results.data ?? []} />
+        </section>
+      ) : null}
       <section>
         <h2>{t('monitors.results')}</h2>
         <ErrorBox error={results.error} />

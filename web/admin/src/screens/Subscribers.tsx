@@ -480,6 +480,20 @@ function DeadLetters() {
   );
 }
 
+/** Sent, failing, pending and failed deliveries of one notification as one stacked bar. */
+function ProgressBar(props: { progress: Notification['progress']; total: number }) {
+  const p = props.progress;
+  const part = (n: number) => ({ width: `${props.total > 0 ? (100 * n) / props.total : 0}%` });
+  return (
+    <div class="stacked" role="img" aria-label={`${t('subscribers.n.progress')}: ${p.sent}/${props.total}`}>
+      <span class="part sent" style={part(p.sent)} />
+      <span class="part failing" style={part(p.failing)} />
+      <span class="part pending" style={part(p.pending)} />
+      <span class="part dead" style={part(p.dead)} />
+    </div>
+  );
+}
+
 function Notifications() {
   const [before, setBefore] = useState(0);
   const res = useResource<Notification[]>(`/api/v1/notifications?limit=${kPage}${before ? `&before=${before}` : ''}`, ['subscribers']);
@@ -506,7 +520,7 @@ function Notifications() {
                   </div>
                 </div>
                 <div class="progress-cell">
-                  <progress max={Math.max(all, 1)} value={p.sent} aria-label={t('subscribers.n.progress')} />
+                  <ProgressBar progress={p} total={all} />
                   <div class="meta">{t('subscribers.n.counts', { sent: p.sent, pending: p.pending, failing: p.failing, dead: p.dead })}</div>
                 </div>
               </li>

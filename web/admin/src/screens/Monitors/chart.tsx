@@ -59,7 +59,7 @@ export function LatencyChart(props: { results: CheckResult[] }) {
           <g>
             <line class="grid" x1={PAD_L} x2={W - PAD_R} y1={y(v)} y2={y(v)} />
             <text class="axis" x={PAD_L - 4} y={y(v) + 4} text-anchor="end">
-              {Math.round(v)}
+              {maxMs < 10 ? v.toFixed(1) : Math.round(v)}
             </text>
           </g>
         ))}

@@ -203,6 +203,7 @@ export function MonitorForm(props: {
         id={`monitor-${key}`}
         type={opts.type ?? 'text'}
         required={opts.required}
+        autoComplete={opts.type === 'password' ? 'new-password' : 'off'}
         value={d[key] as string}
         onInput={(e) => set({ [key]: e.currentTarget.value } as Partial<Draft>)}
       />
