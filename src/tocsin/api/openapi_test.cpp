@@ -706,6 +706,90 @@ TEST_F(OpenApiTest, ResponsesMatchTheDocumentedSchemas) {
     }
 }
 
+TEST_F(OpenApiTest, SessionUserAndTemplateResponsesMatchTheDocumentedSchemas) {
+    const testing::Headers json_type = {{"Content-Type", "application/json"}};
+    auto setup_state = Call(Method::kGet, "/api/v1/setup");
+    ExpectDocumented("/api/v1/setup", Method::kGet, setup_state);
+    auto setup = Call(
+        Method::kPost,
+        "/api/v1/setup",
+        R"({"email":"olga@example.com","name":"Olga","password":"correct horse battery","language":"de"})",
+        json_type
+    );
+    ASSERT_EQ(setup.status, 201) << setup.Body();
+    ExpectDocumented("/api/v1/setup", Method::kPost, setup);
+    ExpectDocumented("/api/v1/setup", Method::kPost, Call(Method::kPost, "/api/v1/setup", setup.body, json_type));
+
+    auto cookie = testing::HeaderOf(setup, "Set-Cookie");
+    const std::string secret = cookie.substr(cookie.find('=') + 1, cookie.find(';') - cookie.find('=') - 1);
+    const std::string csrf(Json(setup).at("csrf_token").as_string());
+    const testing::Headers browser = {
+        {"Cookie", "tocsin_session=" + secret}, {"X-CSRF-Token", csrf}, {"Content-Type", "application/json"}};
+    ExpectDocumented("/api/v1/session", Method::kGet, Call(Method::kGet, "/api/v1/session", "", browser));
+    auto wrong = Call(Method::kPost, "/api/v1/session", R"({"email":"olga@example.com","password":"nope"})", json_type);
+    EXPECT_EQ(wrong.status, 401);
+    ExpectDocumented("/api/v1/session", Method::kPost, wrong);
+    auto signed_in = Call(
+        Method::kPost,
+        "/api/v1/session",
+        R"({"email":"olga@example.com","password":"correct horse battery"})",
+        json_type
+    );
+    EXPECT_EQ(signed_in.status, 200);
+    ExpectDocumented("/api/v1/session", Method::kPost, signed_in);
+
+    const auto owner = As(auth::Role::kOwner);
+    auto user = Call(
+        Method::kPost,
+        "/api/v1/users",
+        R"({"email":"rita@example.com","name":"Rita","role":"responder","password":"a long enough password"})",
+        owner
+    );
+    ASSERT_EQ(user.status, 201) << user.Body();
+    ExpectDocumented("/api/v1/users", Method::kPost, user);
+    std::string user_id(Json(user).at("id").as_string());
+    ExpectDocumented("/api/v1/users", Method::kGet, Call(Method::kGet, "/api/v1/users", "", owner));
+    auto patched = Call(Method::kPatch, "/api/v1/users/" + user_id, R"({"language":"de"})", owner);
+    EXPECT_EQ(patched.status, 200);
+    ExpectDocumented("/api/v1/users/{id}", Method::kPatch, patched);
+
+    auto tpl = Call(
+        Method::kPost,
+        "/api/v1/templates",
+        R"({"kind":"incident","name":"DB","title":"Database down","status":"investigating","body":"Looking."})",
+        owner
+    );
+    ASSERT_EQ(tpl.status, 201) << tpl.Body();
+    ExpectDocumented("/api/v1/templates", Method::kPost, tpl);
+    ExpectDocumented("/api/v1/templates", Method::kPost, Call(Method::kPost, "/api/v1/templates", tpl.body, owner));
+    std::string tpl_id(Json(tpl).at("id").as_string());
+    ExpectDocumented("/api/v1/templates", Method::kGet, Call(Method::kGet, "/api/v1/templates", "", owner));
+    ExpectDocumented(
+        "/api/v1/templates/{id}", Method::kGet, Call(Method::kGet, "/api/v1/templates/" + tpl_id, "", owner)
+    );
+    auto tpl_patch = Call(Method::kPatch, "/api/v1/templates/" + tpl_id, R"({"status":"identified"})", owner);
+    EXPECT_EQ(tpl_patch.status, 200);
+    ExpectDocumented("/api/v1/templates/{id}", Method::kPatch, tpl_patch);
+
+    auto preview = Call(
+        Method::kPost, "/api/v1/preview", R"({"kind":"incident","title":"x","status":"identified","body":"y"})", owner
+    );
+    EXPECT_EQ(preview.status, 200) << preview.Body();
+    ExpectDocumented("/api/v1/preview", Method::kPost, preview);
+
+    auto password = Call(
+        Method::kPost,
+        "/api/v1/session/password",
+        R"({"current_password":"correct horse battery","new_password":"another long password"})",
+        browser
+    );
+    EXPECT_EQ(password.status, 204) << password.Body();
+    ExpectDocumented("/api/v1/session/password", Method::kPost, password);
+    auto out = Call(Method::kDelete, "/api/v1/session", "", browser);
+    EXPECT_EQ(out.status, 204);
+    ExpectDocumented("/api/v1/session", Method::kDelete, out);
+}
+
 TEST_F(OpenApiTest, ProblemsNameTheOffendingField) {
     const auto owner = As(auth::Role::kOwner);
     struct Case {
