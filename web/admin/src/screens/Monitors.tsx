@@ -1,6 +1,6 @@
 // Monitors: the list with state, last check and uptime; one monitor's page with "test now",
 // the latency chart, the last results and (heartbeat) the ping URL; create and edit forms.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { addMessages, formatTime, t } from '../i18n';
 import { useLive } from '../live';
@@ -280,9 +280,19 @@ function MonitorList() {
   const mayEdit = can('responder');
 
   const ids = (res.data ?? []).map((m) => m.id).join(',');
+  // Results arrive every few seconds; uptime over 30 days is fetched again at most once a minute.
+  const fetched = useRef({ ids: '', at: 0 });
+  const mounted = useRef(true);
+  useEffect(
+    () => () => {
+      mounted.current = false;
+    },
+    [],
+  );
   useEffect(() => {
     if (!ids) return;
-    let live = true;
+    if (fetched.current.ids === ids && Date.now() - fetched.current.at < 60_000) return;
+    fetched.current = { ids, at: Date.now() };
     const from = since(30);
     Promise.all(
       ids.split(',').map((id) =>
@@ -292,11 +302,8 @@ function MonitorList() {
         ),
       ),
     ).then((pairs) => {
-      if (live) setUptime(Object.fromEntries(pairs));
+      if (mounted.current) setUptime(Object.fromEntries(pairs));
     });
-    return () => {
-      live = false;
-    };
   }, [ids, res.data]);
 
   return (

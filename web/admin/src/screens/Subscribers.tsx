@@ -115,6 +115,7 @@ addMessages('de', {
 
 const kChannels = ['email', 'webhook', 'slack', 'teams', 'discord', 'telegram', 'mastodon'];
 const kPage = 25;
+const kPollMs = 10_000;
 
 interface Subscriber {
   id: string;
@@ -434,7 +435,11 @@ function DeadLetters() {
       (e) => setError(e),
     );
   };
-  useEffect(() => load(), []);
+  useEffect(() => {
+    load();
+    const timer = setInterval(() => load(), kPollMs);
+    return () => clearInterval(timer);
+  }, []);
   useLive(['subscribers'], () => load());
   const retry = async (d: Delivery) => {
     setError(undefined);
@@ -496,7 +501,12 @@ function ProgressBar(props: { progress: Notification['progress']; total: number 
 
 function Notifications() {
   const [before, setBefore] = useState(0);
-  const res = useResource<Notification[]>(`/api/v1/notifications?limit=${kPage}${before ? `&before=${before}` : ''}`, ['subscribers']);
+  const res = useResource<Notification[]>(`/api/v1/notifications?limit=${kPage}${before ? `&before=${before}` : ''}`, ['subscribers', 'page']);
+  // Deliveries progress without a live event of their own: poll while this tab is shown.
+  useEffect(() => {
+    const timer = setInterval(res.reload, kPollMs);
+    return () => clearInterval(timer);
+  }, [res.reload]);
   const list = res.data ?? [];
   return (
     <>
