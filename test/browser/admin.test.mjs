@@ -213,6 +213,15 @@ test('an incident with two affected components, created in one form, shows on th
   await affected.locator(`li[data-id="${components.shop.id}"] [data-status="major_outage"]`).waitFor();
   await shot(page, 'admin-incident-detail.png');
 
+  // The overview says what is broken now: both components, the open incident.
+  await page.getByRole('navigation').getByRole('link', { name: 'Overview' }).click();
+  await page.locator(`.overview-components li[data-id="${components.api.id}"] [data-status="degraded_performance"]`).waitFor();
+  await page.locator(`.overview-components li[data-id="${components.shop.id}"] [data-status="major_outage"]`).waitFor();
+  await page.locator(`.overview-incidents li[data-id="${incidentId}"]`).waitFor();
+  await shot(page, 'admin-overview-incident.png');
+  await page.locator(`.overview-incidents li[data-id="${incidentId}"] a`).click();
+  await page.getByRole('heading', { name: INCIDENT, level: 1 }).waitFor();
+
   await publicPageUntil(async (p) => {
     const card = p.locator('section.active article.incident').filter({ has: p.getByRole('heading', { name: INCIDENT, exact: true }) });
     if ((await card.count()) !== 1) return false;

@@ -213,7 +213,7 @@ export default function IncidentDetail(props: { id?: string }) {
         </div>
         {inc.components.length > 0 ? (
           <>
-            <h3>{t('detail.components')}</h3>
+            <h2>{t('detail.components')}</h2>
             <ul class="list affected">
               {inc.components.map((c) => {
                 const now = current.get(c.id) ?? c;
