@@ -295,6 +295,21 @@ test('a maintenance scheduled in the app shows in the calendar and on the public
     .filter({ has: p.getByRole('heading', { name: MAINTENANCE, exact: true }) }).count()) === 1, 'the upcoming maintenance');
 });
 
+test('a scheduled maintenance is cancelled from its detail page', TEST, async () => {
+  const from = new Date(Date.now() + 5 * 24 * 3600 * 1000);
+  const m = await api('POST', '/api/v1/maintenances', {
+    name: 'Network switch swap', scheduled_for: from.toISOString(),
+    scheduled_until: new Date(from.getTime() + 3600 * 1000).toISOString(), body: 'Planned.', component_ids: [components.shop.id],
+  });
+  await page.goto(`${server.url}/admin/maintenance/${m.id}`, { waitUntil: 'load' });
+  await page.getByRole('heading', { name: 'Network switch swap', level: 1 }).waitFor();
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Cancel maintenance' }).click();
+  await page.locator('.timeline > li').filter({ hasText: 'This maintenance has been cancelled.' }).waitFor();
+  assert.equal((await api('GET', `/api/v1/maintenances/${m.id}`)).status, 'completed');
+  assert.equal(await page.getByRole('button', { name: 'Cancel maintenance' }).count(), 0);
+});
+
 test('a stakeholder sees no "New incident" button and the server refuses its writes', TEST, async () => {
   await api('POST', '/api/v1/users', { ...VIEWER, role: 'stakeholder' });
   const c = await context();

@@ -60,7 +60,7 @@ addMessages('de', {
   'ui.error.forbidden': 'Ihre Rolle darf das nicht.',
   'ui.error.field': 'Feld: {field}',
   'ui.confirm': 'Sind Sie sicher?',
-  'status.operational': 'In Betrieb',
+  'status.operational': 'Betriebsbereit',
   'status.degraded_performance': 'Eingeschränkte Leistung',
   'status.partial_outage': 'Teilweiser Ausfall',
   'status.major_outage': 'Schwerer Ausfall',

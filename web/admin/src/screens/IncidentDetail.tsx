@@ -40,7 +40,7 @@ addMessages('de', {
   'detail.resolve.title': 'Störung beheben',
   'detail.resolve.body': 'Die Störung ist behoben.',
   'detail.resolve.submit': 'Störung beheben',
-  'detail.resolve.hint': 'Betroffene Komponenten gehen zurück auf „In Betrieb“.',
+  'detail.resolve.hint': 'Betroffene Komponenten gehen zurück auf „Betriebsbereit“.',
   'detail.delete': 'Löschen',
   'detail.delete.confirm': 'Diese Störung mit allen Meldungen löschen? Abonnenten werden nicht informiert.',
   'detail.message': 'Nachricht',

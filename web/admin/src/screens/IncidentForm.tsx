@@ -61,7 +61,14 @@ export default function IncidentForm(_props: Record<string, string>) {
     }
   }
 
-  if (!can('responder')) return <PageTitle title={t('incident.new')} />;
+  if (!can('responder')) {
+    return (
+      <div>
+        <PageTitle title={t('incident.new')} />
+        <p class="muted">{t('ui.error.forbidden')}</p>
+      </div>
+    );
+  }
   return (
     <div>
       <PageTitle title={t('incident.new')}>

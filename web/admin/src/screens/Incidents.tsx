@@ -5,7 +5,7 @@ import { useResource } from '../resource';
 import { can } from '../session';
 import type { Incident } from '../types';
 import { kOpenIncidentStatuses } from '../types';
-import { Empty, ErrorBox, Link, Loading, PageTitle, StatusBadge } from '../ui';
+import { Button, Empty, ErrorBox, Link, Loading, PageTitle, StatusBadge } from '../ui';
 
 addMessages('en', {
   'incidents.title': 'Incidents',
@@ -15,6 +15,8 @@ addMessages('en', {
   'incidents.none_resolved': 'No resolved incidents yet.',
   'incidents.new': 'New incident',
   'incidents.started': 'started {time}',
+  'incidents.newer': 'Newer',
+  'incidents.older': 'Older',
 });
 addMessages('de', {
   'incidents.title': 'Störungen',
@@ -24,7 +26,11 @@ addMessages('de', {
   'incidents.none_resolved': 'Noch keine behobenen Störungen.',
   'incidents.new': 'Neue Störung',
   'incidents.started': 'seit {time}',
+  'incidents.newer': 'Neuere',
+  'incidents.older': 'Ältere',
 });
+
+const kPerPage = 25;
 
 export function IncidentRows(props: { list: Incident[]; base?: string }) {
   const base = props.base ?? '/incidents';
@@ -49,8 +55,11 @@ export function IncidentRows(props: { list: Incident[]; base?: string }) {
 
 export default function Incidents(_props: Record<string, string>) {
   const [tab, setTab] = useState<'open' | 'resolved'>('open');
+  const [pageNo, setPageNo] = useState(1);
   const path =
-    tab === 'open' ? `/api/v1/incidents?status=${kOpenIncidentStatuses}&per_page=100` : '/api/v1/incidents?status=resolved,postmortem&per_page=50';
+    tab === 'open'
+      ? `/api/v1/incidents?status=${kOpenIncidentStatuses}&per_page=100`
+      : `/api/v1/incidents?status=resolved,postmortem&per_page=${kPerPage}&page=${pageNo}`;
   const res = useResource<Incident[]>(path, ['page']);
   return (
     <div>
@@ -63,7 +72,10 @@ export default function Incidents(_props: Record<string, string>) {
       </PageTitle>
       <div class="tabs" role="tablist">
         {(['open', 'resolved'] as const).map((k) => (
-          <button type="button" key={k} role="tab" aria-selected={tab === k ? 'true' : 'false'} class={tab === k ? 'active' : ''} onClick={() => setTab(k)}>
+          <button type="button" key={k} role="tab" aria-selected={tab === k ? 'true' : 'false'} class={tab === k ? 'active' : ''} onClick={() => {
+              setTab(k);
+              setPageNo(1);
+            }}>
             {t(`incidents.${k}`)}
           </button>
         ))}
@@ -76,6 +88,16 @@ export default function Incidents(_props: Record<string, string>) {
       ) : (
         <IncidentRows list={res.data} />
       )}
+      {tab === 'resolved' && (pageNo > 1 || (res.data?.length ?? 0) >= kPerPage) ? (
+        <div class="form-actions">
+          <Button disabled={pageNo <= 1} onClick={() => setPageNo(pageNo - 1)}>
+            ‹ {t('incidents.newer')}
+          </Button>
+          <Button disabled={(res.data?.length ?? 0) < kPerPage} onClick={() => setPageNo(pageNo + 1)}>
+            {t('incidents.older')} ›
+          </Button>
+        </div>
+      ) : null}
     </div>
   );
 }

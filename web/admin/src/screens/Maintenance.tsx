@@ -61,7 +61,7 @@ addMessages('de', {
   'maint.components': 'Komponenten in Wartung',
   'maint.message': 'Nachricht',
   'maint.auto_start': 'Automatisch beginnen (Komponenten gehen auf „In Wartung“)',
-  'maint.auto_complete': 'Am Ende automatisch abschließen (Komponenten wieder „In Betrieb“)',
+  'maint.auto_complete': 'Am Ende automatisch abschließen (Komponenten wieder „Betriebsbereit“)',
   'maint.remind': 'Abonnenten 60 Minuten vorher erinnern',
   'maint.create': 'Planen',
   'maint.window': '{from} – {until}',
