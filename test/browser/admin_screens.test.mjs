@@ -112,7 +112,9 @@ test('components: the Up button swaps two components and the public page shows t
 
   await open('/components', 'Components');
   const betaRow = page.locator(`li[data-id="${beta.id}"] > .comp-row`);
-  await betaRow.getByRole('button', { name: /up/i }).click();
+  // By keyboard: focus the button and press Enter.
+  await betaRow.getByRole('button', { name: /up/i }).focus();
+  await page.keyboard.press('Enter');
   // The list re-renders in the new order once the positions are saved.
   await pollUntil(async () => {
     const ids = await page.locator('.comp-list > li').evaluateAll((lis) => lis.map((li) => li.dataset.id));
@@ -120,6 +122,11 @@ test('components: the Up button swaps two components and the public page shows t
   });
   const ids = await page.locator('.comp-list > li').evaluateAll((lis) => lis.map((li) => li.dataset.id));
   assert.ok(ids.indexOf(beta.id) < ids.indexOf(alpha.id), `admin list order: ${ids.join(', ')}`);
+  // The focus stays on the moved row's buttons, so that the next key press moves it again.
+  await page.getByText('Saving order…').waitFor({ state: 'detached' });
+  const focused = await pollUntil(() =>
+    page.evaluate(() => document.activeElement?.closest('li[data-id]')?.dataset.id ?? null));
+  assert.equal(focused, beta.id, 'the focus is on the moved row');
 
   const moved = await pollUntil(async () => {
     html = await publicHtml();
@@ -360,6 +367,10 @@ test('a stakeholder sees components and monitors without the actions of responde
   await apiCall('POST', '/api/v1/users', {
     email: 'viewer@example.com', name: 'Vera Viewer', role: 'stakeholder', password: 'viewer password 1', language: 'de',
   });
+  // A monitor of its own (disabled: it never checks), so that this test does not depend on the others.
+  const mon = await apiCall('POST', '/api/v1/monitors', {
+    name: 'Viewer sees this', type: 'http', url: 'http://127.0.0.1:9/', enabled: false, create_incidents: false,
+  });
   const viewer = await newContext(browser);
   try {
     const res = await viewer.request.post(`${server.url}/api/v1/session`, {
@@ -381,7 +392,7 @@ test('a stakeholder sees components and monitors without the actions of responde
     await p.getByRole('heading', { level: 1, name: 'Monitore' }).waitFor();
     await p.locator('.monitor-list li[data-id]').first().waitFor();
     assert.equal(await p.getByRole('button', { name: 'Neuer Monitor' }).count(), 0);
-    await p.locator('.monitor-list li[data-id] a').first().click();
+    await p.locator(`.monitor-list li[data-id="${mon.id}"] a`).click();
     await p.getByRole('heading', { level: 2, name: 'Letzte Ergebnisse' }).waitFor();
     assert.equal(await p.getByRole('button', { name: 'Jetzt prüfen' }).count(), 0);
     assert.equal(await p.getByRole('button', { name: 'Löschen' }).count(), 0);

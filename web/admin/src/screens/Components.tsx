@@ -1,6 +1,6 @@
 // Components and groups as the public page lists them: create, edit, delete, change status,
 // move between groups, reorder by drag and drop or by the up/down buttons (keyboard, phones).
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { addMessages, t } from '../i18n';
 import { useResource } from '../resource';
@@ -212,9 +212,32 @@ export default function Components(_props: Record<string, string>) {
     }
   };
 
+  // Keyboard users keep their place: after a move the same button of the moved row gets the
+  // focus back (re-ordering the DOM moves the row, which drops the focus).
+  const refocus = useRef<{ id: string; dir: string } | null>(null);
+  useEffect(() => {
+    const want = refocus.current;
+    if (!want) return;
+    const el = document.querySelector<HTMLButtonElement>(`li[data-id="${CSS.escape(want.id)}"] > .comp-row button[data-move="${want.dir}"]`);
+    if (el && !el.disabled) {
+      el.focus();
+      if (pending === null) refocus.current = null;
+    } else if (el && el.disabled) {
+      // At the top or bottom now: the other direction is the useful next key.
+      const other = document.querySelector<HTMLButtonElement>(
+        `li[data-id="${CSS.escape(want.id)}"] > .comp-row button[data-move="${want.dir === 'up' ? 'down' : 'up'}"]`,
+      );
+      other?.focus();
+      if (pending === null) refocus.current = null;
+    }
+  });
+
   const move = (id: string, delta: -1 | 1) => {
+    if (pending !== null) return;
     const next = moveBy(tree, id, delta);
-    if (next) void saveOrder(next);
+    if (!next) return;
+    refocus.current = { id, dir: delta < 0 ? 'up' : 'down' };
+    void saveOrder(next);
   };
 
   const setStatus = async (c: Component, status: string) => {
@@ -338,7 +361,8 @@ export default function Components(_props: Record<string, string>) {
           <div class="comp-actions">
             <Button
               class="btn-small"
-              disabled={index === 0 || pending !== null}
+              data-move="up"
+              disabled={index === 0}
               aria-label={t('components.moveUp', { name: c.name })}
               onClick={() => move(c.id, -1)}
             >
@@ -346,7 +370,8 @@ export default function Components(_props: Record<string, string>) {
             </Button>
             <Button
               class="btn-small"
-              disabled={index === siblings - 1 || pending !== null}
+              data-move="down"
+              disabled={index === siblings - 1}
               aria-label={t('components.moveDown', { name: c.name })}
               onClick={() => move(c.id, 1)}
             >
