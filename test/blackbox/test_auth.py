@@ -75,6 +75,8 @@ ADMIN_ROUTES = [
     ("PATCH", "/api/v1/templates/{id}", "responder"),
     ("DELETE", "/api/v1/templates/{id}", "responder"),
     ("POST", "/api/v1/preview", "responder"),
+    # Live updates for the admin app (src/tocsin/api/live.cpp): an endless event stream.
+    ("GET", "/api/v1/live", "stakeholder"),
     # Remote probe agents: only probe tokens (they receive monitors' credentials).
     ("GET", "/api/v1/probe/assignments", "probe"),
     ("POST", "/api/v1/probe/results", "probe"),
@@ -168,7 +170,8 @@ def test_admin_route_with_empty_bearer_is_401(shared_server, route):
 
 WRITE_ROUTES = [r for r in ADMIN_ROUTES if r[0] != "GET"]
 OWNER_ROUTES = [r for r in ADMIN_ROUTES if r[2] == "owner"]
-READ_ROUTES = [r for r in ADMIN_ROUTES if r[0] == "GET" and r[2] == "stakeholder"]
+# /api/v1/live never ends its answer; test_embeds.py reads it over a socket.
+READ_ROUTES = [r for r in ADMIN_ROUTES if r[0] == "GET" and r[2] == "stakeholder" and r[1] != "/api/v1/live"]
 
 
 @pytest.mark.parametrize("route", WRITE_ROUTES, ids=route_id)

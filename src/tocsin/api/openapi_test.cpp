@@ -6,6 +6,7 @@
 #include "test/support/fake_clock.hpp"
 #include "test/support/temp_dir.hpp"
 #include "tocsin/api/admin_api.hpp"
+#include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/public_site.hpp"
 #include "tocsin/api/session_api.hpp"
@@ -84,6 +85,10 @@ const std::set<std::string> kSnapshotPaths = {
     "/api/v2/scheduled-maintenances/active.json",
     "/history.atom",
     "/history.rss",
+    "/embed/status.json",
+    "/embed/banner",
+    "/embed/banner.js",
+    "/badge.svg",
     "/maintenance.ics",
 };
 
@@ -159,6 +164,7 @@ protected:
         auto templates = notify::Templates::Load("");
         ASSERT_TRUE(templates) << templates.error().message;
         RegisterTemplateRoutes(router_, TemplateApiDeps{*store_, clock_, *templates, sessions_.get()});
+        RegisterLiveRoutes(router_, *store_, sessions_.get(), live_);
         RegisterOpenApi(router_);
         RegisterPublicRoutes(
             router_, [this] { return snapshot_; }, metrics_
@@ -323,6 +329,7 @@ protected:
     test::FakeClock clock_{At("2026-03-01T10:00:00Z")};
     std::unique_ptr<store::sqlite::SqliteStore> store_;
     std::unique_ptr<auth::Sessions> sessions_;
+    LiveHub live_;
     http::Router router_;
     MetricsRegistry metrics_;
     std::shared_ptr<const page::Snapshot> snapshot_;
@@ -567,9 +574,9 @@ TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
             ++checked;
         }
     }
-    // every admin, monitoring, subscriber, user and template route but openapi.json, the
-    // heartbeat pings and the session routes
-    EXPECT_EQ(checked, 63);
+    // every admin, monitoring, subscriber, user, template and live route but openapi.json,
+    // the heartbeat pings and the session routes
+    EXPECT_EQ(checked, 64);
 }
 
 // ---- responses match the schemas --------------------------------------------------------------------

@@ -167,6 +167,9 @@ private:
     void Outbox() {
         if (d_.on_outbox) d_.on_outbox();
     }
+    void Changed() {
+        if (d_.on_change) d_.on_change();
+    }
 
     // ---- subscribers --------------------------------------------------------------------
 
@@ -252,6 +255,7 @@ private:
             return {};
         }));
         if (!confirmed) Outbox();
+        Changed();
         WriteJson(res, SubscriberJson(created), 201);
         res.SetHeader("Location", "/api/v1/subscribers/" + created.id);
     }
@@ -276,6 +280,7 @@ private:
             saved = std::move(s);
             return {};
         }));
+        Changed();
         WriteJson(res, SubscriberJson(saved));
     }
 
@@ -288,6 +293,7 @@ private:
             return {};
         }));
         if (!deleted) throw HttpError(404, "not-found", "subscriber " + id + " does not exist");
+        Changed();
         res.status = 204;
         res.body.clear();
     }
@@ -308,6 +314,7 @@ private:
             return {};
         }));
         if (report.imported > 0) Outbox();
+        if (report.imported > 0) Changed();
         json::array errors;
         for (const auto& e : report.errors) {
             errors.push_back(json::object{{"line", e.line}, {"field", e.field}, {"message", e.message}});

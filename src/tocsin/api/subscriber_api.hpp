@@ -29,6 +29,8 @@ struct SubscriberApiDeps {
     /// Called after a committed write that queued an outbox message or made a delivery due
     /// (wake the dispatcher); may be empty.
     std::function<void()> on_outbox = {};
+    /// Called after every committed write to subscribers (live admin screens); may be empty.
+    std::function<void()> on_change = {};
     /// Signed-in sessions of the admin app; null: API tokens only.
     const auth::Sessions* sessions = nullptr;
 };

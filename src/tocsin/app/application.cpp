@@ -2,6 +2,7 @@
 
 #include "tocsin/api/admin_api.hpp"
 #include "tocsin/api/admin_app.hpp"
+#include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/openapi.hpp"
 #include "tocsin/api/public_site.hpp"
@@ -177,6 +178,10 @@ int Serve(const ServeOptions& options) {
     http::Router router;
     // Signed-in sessions of the admin app: every guarded route accepts their cookie.
     auth::Sessions sessions(store, clock, cfg.admin);
+    // Live admin screens: declared before the server, so it outlives every open stream.
+    api::LiveHub live;
+    publisher.OnRefreshed([&live] { live.Publish("page"); });
+    api::RegisterLiveRoutes(router, store, &sessions, live);
     api::RegisterAdminRoutes(
         router,
         api::AdminApiDeps{
@@ -214,7 +219,10 @@ int Serve(const ServeOptions& options) {
         api::MonitorApiDeps{
             store,
             clock,
-            [&automation] { automation.MonitorsChanged(); },
+            [&automation, &live] {
+                automation.MonitorsChanged();
+                live.Publish("monitors");
+            },
             [&automation](monitor::CheckResult r, bool stored) { automation.Submit(std::move(r), stored); },
             [&checker, &automation](monitor::CheckPlan plan) -> std::optional<monitor::CheckResult> {
                 auto promise = std::make_shared<std::promise<monitor::CheckResult>>();
@@ -239,9 +247,10 @@ int Serve(const ServeOptions& options) {
     if (!templates) return fail("notification templates", templates.error());
     auto link_key = service::LoadOrCreateLinkKey(store);
     if (!link_key) return fail("subscriber link key", link_key.error());
-    api::RegisterSubscriberRoutes(router, api::SubscriberApiDeps{store, clock, {}, &sessions});
-    // TODO(live): publish "users" / "templates" to the live hub once it exists.
-    std::function<void(std::string_view)> publish_topic;
+    api::RegisterSubscriberRoutes(
+        router, api::SubscriberApiDeps{store, clock, {}, [&live] { live.Publish("subscribers"); }, &sessions}
+    );
+    auto publish_topic = [&live](std::string_view topic) { live.Publish(topic); };
     api::RegisterSessionRoutes(router, api::SessionApiDeps{store, clock, sessions, publish_topic});
     api::RegisterUserRoutes(router, api::UserApiDeps{store, clock, &sessions, publish_topic});
     api::RegisterTemplateRoutes(router, api::TemplateApiDeps{store, clock, *templates, &sessions, publish_topic});
@@ -278,7 +287,17 @@ int Serve(const ServeOptions& options) {
     engine::MaintenanceTransitions maintenance(store, &publisher, cfg.maintenance_interval);
     engine::PageClockEngine page_clock(publisher);
     engine::UptimeEngine uptime(store, publisher);
-    automation.OnChange([&uptime] { uptime.Poke(); });
+    automation.OnChange([&uptime, &live] {
+        uptime.Poke();
+        live.Publish("monitors");
+    });
+    // New check results arrive every second; the monitor screens need them every few seconds.
+    automation.OnResults([&live, last = std::chrono::steady_clock::time_point{}]() mutable {
+        auto now = std::chrono::steady_clock::now();
+        if (now - last < std::chrono::seconds(5)) return;
+        last = now;
+        live.Publish("monitors");
+    });
     engine::RollupEngine rollups(
         store,
         engine::RetentionOptions{
