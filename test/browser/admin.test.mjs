@@ -273,7 +273,7 @@ test('a maintenance scheduled in the app shows in the calendar and on the public
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
   const start = new Date(Date.now() + 2 * 24 * 3600 * 1000);
-  start.setHours(2, 0, 0, 0);
+  start.setHours(10, 0, 0, 0);  // not 02:00, which a DST change can skip
   const local = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}T${String(d.getHours()).padStart(2, '0')}:00`;
   await dialog.getByLabel('Title').fill(MAINTENANCE);
   await dialog.getByLabel('Starts').fill(local(start));

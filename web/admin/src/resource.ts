@@ -15,9 +15,16 @@ export function useResource<T>(path: string | null, topics: string[] = []): Reso
   const [error, setError] = useState<unknown>(undefined);
   const [loading, setLoading] = useState(path !== null);
   const gen = useRef(0);
+  const shown = useRef<string | null>(null);
   const load = useCallback(() => {
     if (path === null) return;
     const mine = ++gen.current;
+    if (shown.current !== path) {
+      // Another resource than the one shown: do not show the old data meanwhile.
+      shown.current = path;
+      setData(undefined);
+      setError(undefined);
+    }
     setLoading(true);
     api<T>('GET', path).then(
       (d) => {
