@@ -303,6 +303,11 @@ struct Server::Impl {
                 WriteProblem(res, 404, "not-found", "no such resource");
             }
 
+            if (res.stream && req.method == Method::kHead) {
+                // HEAD gets the headers alone, not an endless body.
+                res.stream->Finish();
+                res.stream.reset();
+            }
             if (res.stream) {
                 // The request is answered once the headers are out; the stream that follows
                 // is not "in flight" (shutdown closes it instead of waiting for it).

@@ -689,6 +689,22 @@ TEST_F(ServerTest, RefusesStreamsBeyondTheCapWith503) {
     EXPECT_TRUE(third.WaitFor("event: hello"));
 }
 
+TEST_F(ServerTest, HeadOfAStreamGetsHeadersOnly) {
+    StartServer();
+    RawClient c(port_);
+    ASSERT_TRUE(c.Send("HEAD /events HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    auto r = c.Read(true);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->Header("content-type"), "text/event-stream");
+    EXPECT_TRUE(WaitForEnded(1));
+    // The connection stays usable: the stream did not take it over.
+    ASSERT_TRUE(c.Send(Get("/hello")));
+    auto next = c.Read();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->body, "hello");
+}
+
 TEST_F(ServerTest, StopClosesOpenStreamsPromptly) {
     StartServer();
     RawClient c(port_);
