@@ -296,6 +296,7 @@ test('settings: a new page name is saved and appears on the public page', TEST, 
   const err = page.locator('.screen-settings form .error-box');
   await err.waitFor();
   assert.match(await err.textContent(), /time_zone/);
+  assert.equal(await page.locator('.field-error:has(#settings-time-zone) .error-text').count(), 1, 'the field itself is marked');
   await assertFitsPhone('settings');
 
   // Logo upload (SVG) and removal.

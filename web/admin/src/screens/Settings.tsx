@@ -1,7 +1,7 @@
 // Page settings and branding: name, URL, time zone, default language, accent colour (with a
 // live swatch), footer links, frame ancestors; logo upload and delete.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api, ApiError } from '../api';
 import { addMessages, formatTime, t } from '../i18n';
 import { useResource } from '../resource';
 import { can } from '../session';
@@ -245,6 +245,9 @@ export default function Settings(_props: Record<string, string>) {
     setDirty(true);
     setSaved(false);
   };
+  const apiField = error instanceof ApiError ? error.field ?? '' : '';
+  const fieldError = (key: string) =>
+    apiField === key || apiField.startsWith(`${key}[`) ? (error as ApiError).message : undefined;
   const setLink = (i: number, patch: Partial<{ label: string; url: string }>) =>
     set({ footer_links: d.footer_links.map((l, j) => (j === i ? { ...l, ...patch } : l)) });
 
@@ -286,13 +289,13 @@ export default function Settings(_props: Record<string, string>) {
         <h2>{t('settings.page')}</h2>
         <fieldset disabled={!mayEdit} class="plain">
           <div class="form-grid">
-            <Field id="settings-name" label={t('settings.name')}>
+            <Field id="settings-name" label={t('settings.name')} error={fieldError('name')}>
               <input id="settings-name" type="text" required maxLength={200} value={d.name} onInput={(e) => set({ name: e.currentTarget.value })} />
             </Field>
-            <Field id="settings-url" label={t('settings.url')} hint={t('settings.urlHint')}>
+            <Field id="settings-url" label={t('settings.url')} hint={t('settings.urlHint')} error={fieldError('url')}>
               <input id="settings-url" type="url" maxLength={500} value={d.url} onInput={(e) => set({ url: e.currentTarget.value })} />
             </Field>
-            <Field id="settings-time-zone" label={t('settings.timeZone')} hint={t('settings.timeZoneHint')}>
+            <Field id="settings-time-zone" label={t('settings.timeZone')} hint={t('settings.timeZoneHint')} error={fieldError('time_zone')}>
               <input
                 id="settings-time-zone"
                 type="text"
@@ -315,7 +318,7 @@ export default function Settings(_props: Record<string, string>) {
             </Field>
           </div>
           <div class="accent-row">
-            <Field id="settings-accent" label={t('settings.accent')} hint={t('settings.accentHint')}>
+            <Field id="settings-accent" label={t('settings.accent')} hint={t('settings.accentHint')} error={fieldError('accent_color')}>
               <div class="row">
                 <input
                   id="settings-accent"
@@ -365,7 +368,7 @@ export default function Settings(_props: Record<string, string>) {
               {t('settings.footerAdd')}
             </Button>
           </fieldset>
-          <Field id="settings-frames" label={t('settings.frames')} hint={t('settings.framesHint')}>
+          <Field id="settings-frames" label={t('settings.frames')} hint={t('settings.framesHint')} error={fieldError('frame_ancestors')}>
             <textarea id="settings-frames" value={d.frame_ancestors} onInput={(e) => set({ frame_ancestors: e.currentTarget.value })} />
           </Field>
         </fieldset>

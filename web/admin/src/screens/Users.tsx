@@ -24,6 +24,7 @@ addMessages('en', {
   'users.delete': 'Delete',
   'users.deleteConfirm': 'Delete the user {name} ({email})? Their sessions end at once.',
   'users.you': 'you',
+  'users.ownRole': 'Change your own role? You will have to sign in again, and may lose access to this page.',
   'users.lastLogin': 'last sign-in {time}',
   'users.neverLoggedIn': 'never signed in',
   'users.roles': 'Owners manage users, tokens and settings; responders handle incidents, components, monitors and subscribers; stakeholders only read.',
@@ -65,6 +66,7 @@ addMessages('de', {
   'users.delete': 'Löschen',
   'users.deleteConfirm': 'Den Benutzer {name} ({email}) löschen? Seine Sitzungen enden sofort.',
   'users.you': 'Sie',
+  'users.ownRole': 'Die eigene Rolle ändern? Sie müssen sich danach neu anmelden und verlieren eventuell den Zugang zu dieser Seite.',
   'users.lastLogin': 'zuletzt angemeldet {time}',
   'users.neverLoggedIn': 'noch nie angemeldet',
   'users.roles': 'Inhaber verwalten Benutzer, Tokens und Einstellungen; Bearbeiter kümmern sich um Störungen, Komponenten, Monitore und Abonnenten; Beobachter lesen nur.',
@@ -186,6 +188,11 @@ function UserList() {
   const me = session.value?.user.id;
 
   const changeRole = async (u: User, role: string) => {
+    // A new role ends that user's sessions: for oneself that means signing in again.
+    if (u.id === me && !window.confirm(t('users.ownRole'))) {
+      res.reload();
+      return;
+    }
     setRowError(null);
     try {
       await api('PATCH', `/api/v1/users/${encodeURIComponent(u.id)}`, { role });

@@ -1,7 +1,7 @@
 // Create and edit form of a monitor: the fields of the monitor API (monitor_json.cpp) for the
 // chosen type. Secrets (basic auth password, bearer token) are write-only: empty keeps them.
 import { useState } from 'preact/hooks';
-import { api } from '../../api';
+import { api, ApiError } from '../../api';
 import { t } from '../../i18n';
 import { Button, ErrorBox, Field } from '../../ui';
 
@@ -197,8 +197,12 @@ export function MonitorForm(props: {
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<Draft>) => setD((old) => ({ ...old, ...patch }));
   const type = existing?.type ?? d.type;
+  // The API names the field it refuses; that field shows the message too.
+  const apiField = error instanceof ApiError ? error.field ?? '' : '';
+  const fieldError = (key: string) =>
+    apiField === key || apiField.startsWith(`${key}[`) || apiField.startsWith(`${key}.`) ? (error as ApiError).message : undefined;
   const text = (key: keyof Draft, label: string, opts: { type?: string; hint?: string; required?: boolean } = {}) => (
-    <Field id={`monitor-${key}`} label={label} hint={opts.hint}>
+    <Field id={`monitor-${key}`} label={label} hint={opts.hint} error={fieldError(key === 'basic_user' || key === 'basic_password' ? 'basic_auth' : key)}>
       <input
         id={`monitor-${key}`}
         type={opts.type ?? 'text'}
