@@ -207,7 +207,7 @@ export default function IncidentDetail(props: { id?: string }) {
           <span class="meta muted">{t('detail.started', { time: formatTime(inc.started_at) })}</span>
           {inc.resolved_at ? <span class="meta muted">{t('detail.resolved_at', { time: formatTime(inc.resolved_at) })}</span> : null}
           {inc.automated ? <span class="meta muted">{t('detail.automated')}</span> : null}
-          <a href={inc.shortlink || `/incidents/${inc.id}`} target="_blank" rel="noopener noreferrer">
+          <a href={`/incidents/${encodeURIComponent(inc.id)}`} target="_blank" rel="noopener noreferrer">
             {t('detail.public')} ↗
           </a>
         </div>

@@ -156,7 +156,7 @@ function Calendar(props: { list: Incident[] }) {
               <span class="num">{d.getDate()}</span>
               {items.map((m) => (
                 <Link key={m.id} href={`/maintenance/${m.id}`} class={`win${isOpen(m) ? '' : ' done'}`} data-id={m.id} title={m.name}>
-                  {Date.parse(m.scheduled_for ?? '') >= from ? `${timeFmt.format(new Date(m.scheduled_for!))} ` : ''}
+                  {Date.parse(m.scheduled_for ?? '') >= from ? <span class="win-time">{timeFmt.format(new Date(m.scheduled_for!))} </span> : null}
                   {m.name}
                 </Link>
               ))}
