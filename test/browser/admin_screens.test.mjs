@@ -405,3 +405,48 @@ test('a stakeholder sees components and monitors without the actions of responde
     await viewer.close();
   }
 });
+
+test('components: create one inside a group through the form, change its status, delete it', TEST, async () => {
+  const group = (await apiCall('GET', '/api/v1/components')).find((c) => c.group);
+  await open('/components', 'Components');
+  await page.getByRole('button', { name: 'New component' }).click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.getByLabel('Name', { exact: true }).fill('Screens Gamma');
+  await dialog.getByLabel('Group', { exact: true }).selectOption(group.id);
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  const created = await pollUntil(async () =>
+    (await apiCall('GET', '/api/v1/components')).find((c) => c.name === 'Screens Gamma'));
+  assert.ok(created, 'the component exists');
+  assert.equal(created.group_id, group.id);
+  const row = page.locator(`li[data-id="${group.id}"] .comp-children li[data-id="${created.id}"]`);
+  await row.waitFor();
+
+  await row.getByLabel('Status of Screens Gamma').selectOption('partial_outage');
+  const changed = await pollUntil(async () =>
+    (await apiCall('GET', `/api/v1/components/${created.id}`)).status === 'partial_outage');
+  assert.ok(changed, 'the status was saved');
+  // The group's badge follows its worst member.
+  await page.locator(`li[data-id="${group.id}"] > .comp-row [data-status="partial_outage"]`).waitFor();
+
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.waitFor({ state: 'detached' });
+  const gone = await context.request.get(`${server.url}/api/v1/components/${created.id}`, { timeout: PLAYWRIGHT_MS });
+  assert.equal(gone.status(), 404);
+});
+
+test('monitors: a heartbeat monitor gets a new ping URL that works', TEST, async () => {
+  const hb = await apiCall('POST', '/api/v1/monitors', { name: 'Screens nightly job', type: 'heartbeat', interval_s: 3600 });
+  assert.match(hb.heartbeat_url, /^\/api\/v1\/heartbeats\//);
+  await open(`/monitors/${hb.id}`, 'Screens nightly job');
+  assert.equal(await page.getByRole('button', { name: 'Test now' }).count(), 0, 'a heartbeat cannot be checked now');
+  await page.getByRole('button', { name: 'New heartbeat URL' }).click();
+  const code = page.locator('code.secret');
+  await code.waitFor();
+  const url = (await code.textContent()).trim();
+  assert.ok(url.startsWith(`${server.url}/api/v1/heartbeats/`), url);
+  const old = await fetch(server.url + hb.heartbeat_url, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(old.status, 404, 'the old URL stopped working');
+  const ping = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(ping.status, 200);
+  await page.getByText(/Last ping:/).waitFor();
+});
