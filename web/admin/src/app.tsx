@@ -3,7 +3,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { signal } from '@preact/signals';
-import { api, ApiError } from './api';
+import { api } from './api';
 import { addMessages, lang, setLang, t } from './i18n';
 import { signedIn, signOut } from './auth';
 import { liveConnected } from './live';
@@ -109,10 +109,8 @@ async function probe(): Promise<void> {
   try {
     signedIn(await api<Session>('GET', '/api/v1/session'));
     return;
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 401) {
-      // server unreachable or session endpoint missing: show sign-in, which reports errors
-    }
+  } catch {
+    // 401: not signed in. Anything else (server unreachable): the sign-in form reports it.
   }
   try {
     const s = await api<{ needs_owner: boolean }>('GET', '/api/v1/setup');

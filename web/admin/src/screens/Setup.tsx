@@ -1,9 +1,9 @@
 // First run: no user exists yet, so the first visitor creates the owner account.
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import { api, ApiError } from '../api';
 import { signedIn } from '../auth';
 import { addMessages, lang, t } from '../i18n';
-import type { Session } from '../session';
+import { sessionState, type Session } from '../session';
 import { Button, ErrorBox, Field } from '../ui';
 import { LangLinks } from './SignIn';
 
@@ -47,7 +47,9 @@ export default function Setup(_props: Record<string, string>) {
       const s = await api<Session>('POST', '/api/v1/setup', { name, email, password, language: lang.value });
       signedIn(s);
     } catch (err) {
-      setError(err);
+      // Someone else created the owner meanwhile: sign in instead.
+      if (err instanceof ApiError && err.status === 409) sessionState.value = 'signed-out';
+      else setError(err);
     } finally {
       setBusy(false);
     }
