@@ -225,7 +225,10 @@ function lastCheck(m: Monitor): string | null {
 }
 
 function stateOf(m: Monitor): string {
-  return m.enabled ? m.state?.status ?? 'unknown' : 'paused';
+  if (!m.enabled) return 'paused';
+  // The API reports "up" for a monitor that has not been checked yet; say so instead.
+  const checked = m.state?.since || Object.keys(m.state?.locations ?? {}).length > 0 || m.state?.last_ping_at;
+  return checked ? m.state.status : 'unknown';
 }
 
 function percent(u: Uptime | undefined): string {
