@@ -22,6 +22,8 @@ let browser;
 let context;
 let page;
 let csrf;
+/** Console errors, CSP reports and uncaught exceptions of the screens (checked by the last test). */
+const consoleErrors = [];
 
 before(async () => {
   server = await startServer();
@@ -34,6 +36,10 @@ before(async () => {
   page = await context.newPage();
   // Deletes and revokes ask for confirmation.
   page.on('dialog', (d) => void d.accept());
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) consoleErrors.push(`${m.text()} ${m.location().url}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
 }, { timeout: 60_000 });
 
 after(async () => {
@@ -449,4 +455,12 @@ test('monitors: a heartbeat monitor gets a new ping URL that works', TEST, async
   const ping = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   assert.equal(ping.status, 200);
   await page.getByText(/Last ping:/).waitFor();
+});
+
+test('the screens ran without script errors or CSP violations', async () => {
+  // "Failed to load resource" is the browser logging an HTTP error status: the tests provoke
+  // some on purpose (last owner, bad time zone), and the browser asks for /favicon.ico.
+  const real = consoleErrors.filter((e) => !/^Failed to load resource/.test(e));
+  assert.ok(consoleErrors.length >= 2, 'the listener saw the provoked API errors');
+  assert.deepEqual(real, []);
 });
