@@ -17,4 +17,5 @@ if [ ! -s data/owner-token ]; then
     chmod 600 data/owner-token
 fi
 echo "Owner API token (also in data/owner-token): $(cat data/owner-token)"
+echo "Admin app: http://${TOCSIN_LISTEN:-127.0.0.1:8080}/admin (the first visitor creates the owner account)"
 exec build/release/bin/tocsin serve --listen "${TOCSIN_LISTEN:-127.0.0.1:8080}" --data data --demo
