@@ -11,7 +11,7 @@ packages=(
     libsodium-dev libspdlog-dev libfmt-dev libcli11-dev zlib1g-dev libssl-dev
     libgtest-dev libgmock-dev googletest libbenchmark-dev
     python3 python3-pytest python3-requests python3-aiosmtpd postfix
-    postgresql wrk nginx-light prometheus-blackbox-exporter procps curl openssl tzdata
+    postgresql wrk nginx-light prometheus-blackbox-exporter prometheus-alertmanager procps curl openssl tzdata
     chromium
 )
 
