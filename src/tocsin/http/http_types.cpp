@@ -184,6 +184,55 @@ void EventStream::Finish() {
     if (fn) fn();
 }
 
+Deferred::~Deferred() = default;
+
+bool Deferred::Complete(Response res) {
+    std::function<void()> waker;
+    {
+        std::lock_guard lock(mu_);
+        if (completed_ || abandoned_) return false;
+        completed_ = true;
+        response_ = std::make_unique<Response>(std::move(res));
+        waker = std::move(waker_);
+        waker_ = nullptr;
+    }
+    if (waker) waker();
+    return true;
+}
+
+bool Deferred::IsAbandoned() const {
+    std::lock_guard lock(mu_);
+    return abandoned_;
+}
+
+void Deferred::SetWaker(std::function<void()> waker) {
+    {
+        std::lock_guard lock(mu_);
+        if (!completed_ && !abandoned_) {
+            waker_ = std::move(waker);
+            return;
+        }
+    }
+    if (waker) waker();
+}
+
+std::unique_ptr<Response> Deferred::Take() {
+    std::lock_guard lock(mu_);
+    return std::move(response_);
+}
+
+void Deferred::Abandon() {
+    std::function<void()> waker;
+    {
+        std::lock_guard lock(mu_);
+        if (completed_ || abandoned_) return;
+        abandoned_ = true;
+        waker = std::move(waker_);
+        waker_ = nullptr;
+    }
+    if (waker) waker();
+}
+
 void EventStream::Wake() {
     std::function<void()> w;
     {

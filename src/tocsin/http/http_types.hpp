@@ -94,6 +94,8 @@ private:
     std::function<void()> on_end_;
 };
 
+class Deferred;
+
 struct Response {
     int status = 200;
     std::string content_type = "application/json";
@@ -107,6 +109,10 @@ struct Response {
     // A streamed body (text/event-stream): when set with status 200, the server sends the
     // headers, then whatever the stream yields until it ends; `body` is ignored.
     std::shared_ptr<EventStream> stream;
+    // A response answered later: when set, the server ignores every other field, keeps the
+    // connection waiting (asynchronously, holding no thread) and sends whatever Response is
+    // passed to Deferred::Complete() from any thread.
+    std::shared_ptr<Deferred> deferred;
 
     void SetHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
     void SetShared(std::shared_ptr<const void> owner, std::string_view bytes) {
@@ -114,6 +120,43 @@ struct Response {
         shared_body = bytes;
     }
     [[nodiscard]] std::string_view Body() const { return shared_owner ? shared_body : std::string_view(body); }
+};
+
+/// A response that another thread completes later (e.g. after a database commit).
+///
+/// A handler sets `res.deferred = std::make_shared<Deferred>()`, hands the shared_ptr to
+/// whoever will answer, and returns. Complete() may be called from any thread, once; later
+/// calls are ignored. If the client disconnects or the server stops first, the deferred is
+/// abandoned: Complete() then returns false and the response is dropped. The server waits
+/// for completion at most `Options::deferred_timeout` and then answers 503 itself.
+class Deferred {
+public:
+    Deferred() = default;
+    Deferred(const Deferred&) = delete;
+    Deferred& operator=(const Deferred&) = delete;
+    ~Deferred();
+
+    /// Answers the request. Thread-safe; never blocks on the network. False when the deferred
+    /// was already completed or abandoned (client gone, timeout, server stopping).
+    bool Complete(Response res);
+    /// True once abandoned (the answer would go nowhere).
+    [[nodiscard]] bool IsAbandoned() const;
+
+    // For the server only.
+    /// Installs the wake-up, called (without the lock) once Complete() or Abandon() happened;
+    /// runs at once if that already happened. Must not block.
+    void SetWaker(std::function<void()> waker);
+    /// The completed response, once; nullptr before Complete() or after it was taken.
+    std::unique_ptr<Response> Take();
+    /// Marks the deferred abandoned (no-op after Complete()); wakes the waiter.
+    void Abandon();
+
+private:
+    mutable std::mutex mu_;
+    std::unique_ptr<Response> response_;
+    bool completed_ = false;
+    bool abandoned_ = false;
+    std::function<void()> waker_;
 };
 
 /// A client-visible error. `type` is a short slug appended to the problem type URI
