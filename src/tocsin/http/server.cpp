@@ -113,6 +113,8 @@ struct Server::Impl {
     std::atomic<std::size_t> streams_open{0};
     std::mutex streams_mu;
     std::unordered_set<std::shared_ptr<EventStream>> streams;  // guarded by streams_mu; closed on shutdown
+    std::mutex deferreds_mu;
+    std::unordered_set<std::shared_ptr<Deferred>> deferreds;  // guarded by deferreds_mu; abandoned on shutdown
     std::function<void()> on_shutdown;
     Counter& requests_2xx;
     Counter& requests_3xx;
@@ -303,6 +305,35 @@ struct Server::Impl {
                 WriteProblem(res, 404, "not-found", "no such resource");
             }
 
+            if (res.deferred) {
+                // Answered later by another thread; wait without holding one.
+                auto d = std::move(res.deferred);
+                bool client_gone = false;
+                auto done = co_await AwaitDeferred(stream, d, client_gone);
+                if (client_gone) {
+                    in_flight.fetch_sub(1);
+                    break;
+                }
+                if (done) {
+                    res = std::move(*done);
+                    res.deferred.reset();
+                } else {
+                    res = Response{};
+                    WriteProblem(
+                        res,
+                        503,
+                        "unavailable",
+                        stopping ? "the server is shutting down" : "the request was not answered in time; retry"
+                    );
+                    res.SetHeader("Retry-After", "1");
+                }
+                if (res.stream) {
+                    res.stream->Finish();
+                    res.stream.reset();
+                    res = Response{};
+                    WriteProblem(res, 500, "internal", "a deferred response cannot be a stream");
+                }
+            }
             if (res.stream && req.method == Method::kHead) {
                 // HEAD gets the headers alone, not an endless body.
                 res.stream->Finish();
@@ -342,6 +373,71 @@ struct Server::Impl {
             if (ec || !keep_alive) break;
         }
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    // What a deferred response's connection shares with the callbacks that wake it.
+    struct DeferredWatch {
+        explicit DeferredWatch(const asio::any_io_executor& ex) : timer(ex) {}
+        asio::steady_timer timer;
+        bool client_gone = false;
+        bool done = false;  // the coroutine moved on: callbacks must not touch the socket
+    };
+
+    /// Waits until `d` is completed, abandoned (server stopping), timed out or the client
+    /// closed its connection (`client_gone`). Returns the response if completed.
+    asio::awaitable<std::unique_ptr<Response>> AwaitDeferred(
+        beast::tcp_stream& stream, std::shared_ptr<Deferred> d, bool& client_gone
+    ) {
+        {
+            std::lock_guard lock(deferreds_mu);
+            deferreds.insert(d);
+        }
+        // Registered before the check, so a shutdown that began in between still abandons it.
+        if (stopping) d->Abandon();
+        auto watch = std::make_shared<DeferredWatch>(stream.get_executor());
+        const auto deadline = std::chrono::steady_clock::now() + options.deferred_timeout;
+        watch->timer.expires_at(deadline);
+        std::weak_ptr<DeferredWatch> weak = watch;
+        // Posted to this connection's context: runs only while the coroutine is suspended.
+        d->SetWaker([ex = stream.get_executor(), weak] {
+            asio::post(ex, [weak] {
+                if (auto w = weak.lock()) w->timer.cancel();
+            });
+        });
+        // Readable while waiting means either a pipelined request (left in the socket for the
+        // next read) or end of stream / reset: the client is gone. wait_read consumes nothing.
+        tcp::socket* socket = &stream.socket();
+        socket->async_wait(tcp::socket::wait_read, [watch, socket](const boost::system::error_code& ec) {
+            if (ec || watch->done) return;
+            boost::system::error_code aec;
+            std::size_t n = socket->available(aec);
+            if (aec || n == 0) {
+                watch->client_gone = true;
+                watch->timer.cancel();
+            }
+        });
+        std::unique_ptr<Response> out;
+        for (;;) {
+            out = d->Take();
+            if (out || d->IsAbandoned() || watch->client_gone) break;
+            if (std::chrono::steady_clock::now() >= deadline) break;
+            boost::system::error_code ec;
+            co_await watch->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+        watch->done = true;
+        client_gone = watch->client_gone;
+        if (!out) {
+            d->Abandon();
+            out = d->Take();  // completed in the meantime: still worth sending
+        }
+        d->SetWaker(nullptr);
+        boost::system::error_code ec;
+        if (!client_gone) socket->cancel(ec);  // ends the readability wait
+        {
+            std::lock_guard lock(deferreds_mu);
+            deferreds.erase(d);
+        }
+        co_return out;
     }
 
     // What a stream's connection shares with the callbacks that wake it: they may run after
@@ -480,6 +576,15 @@ struct Server::Impl {
             // Event streams never end on their own: close them so that they finish now.
             std::lock_guard lock(streams_mu);
             for (const auto& es : streams) es->Close();
+        }
+        {
+            // Deferred answers still pending get 503 now rather than holding the shutdown.
+            std::unordered_set<std::shared_ptr<Deferred>> pending;
+            {
+                std::lock_guard lock(deferreds_mu);
+                pending = deferreds;
+            }
+            for (const auto& d : pending) d->Abandon();
         }
         asio::post(ioc, [this] {
             boost::system::error_code ec;

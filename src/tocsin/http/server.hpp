@@ -37,6 +37,9 @@ struct ServerOptions {
     /// read and idle timeouts; each write must finish within max(read_timeout, stream_keepalive).
     std::chrono::milliseconds stream_keepalive{15000};
     std::size_t max_streams = 256;
+    /// Deferred responses (Response::deferred): answered 503 by the server when not completed
+    /// within this time; abandoned at once when the client goes away or the server stops.
+    std::chrono::milliseconds deferred_timeout{30000};
     int io_threads = 2;
     int blocking_threads = 2;
     bool handle_signals = true;  // SIGTERM/SIGINT start a graceful shutdown

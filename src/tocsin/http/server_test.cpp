@@ -218,9 +218,23 @@ protected:
             streams_.push_back(stream);
             streams_cv_.notify_all();
         });
+        router_.Add(Method::kGet, "/deferred", [this](const Request&, Response& res) {
+            auto d = std::make_shared<Deferred>();
+            res.deferred = d;
+            std::lock_guard lock(streams_mu_);
+            deferreds_.push_back(d);
+            streams_cv_.notify_all();
+        });
     }
 
     void TearDown() override { StopServer(); }
+
+    // Waits (bounded) until `n` deferred responses were handed out; returns the last one.
+    std::shared_ptr<Deferred> WaitForDeferred(std::size_t n) {
+        std::unique_lock lock(streams_mu_);
+        if (!streams_cv_.wait_for(lock, kWait, [&] { return deferreds_.size() >= n; })) return nullptr;
+        return deferreds_[n - 1];
+    }
 
     // Waits (bounded) until `n` event streams were opened; returns the last one.
     std::shared_ptr<EventStream> WaitForStream(std::size_t n) {
@@ -247,6 +261,7 @@ protected:
         o.shutdown_grace = 3s;
         o.stream_keepalive = stream_keepalive_;
         o.max_streams = max_streams_;
+        o.deferred_timeout = deferred_timeout_;
         server_ = std::make_unique<Server>(o, router_, metrics_);
         auto listening = server_->Listen();
         ASSERT_TRUE(listening) << listening.error().message;
@@ -291,6 +306,8 @@ protected:
     std::chrono::milliseconds idle_timeout_{5000};
     std::chrono::milliseconds stream_keepalive_{15000};
     std::size_t max_streams_ = 256;
+    std::chrono::milliseconds deferred_timeout_{5000};
+    std::vector<std::shared_ptr<Deferred>> deferreds_;  // guarded by streams_mu_
 
     std::mutex streams_mu_;
     std::condition_variable streams_cv_;
@@ -716,6 +733,114 @@ TEST_F(ServerTest, StopClosesOpenStreamsPromptly) {
     EXPECT_LT(std::chrono::steady_clock::now() - began, 1s);
     EXPECT_TRUE(c.ClosedWithin(kWait));
     EXPECT_TRUE(WaitForEnded(1));
+}
+
+TEST_F(ServerTest, ADeferredResponseIsCompletedFromAnotherThread) {
+    StartServer();
+    RawClient c(port_);
+    ASSERT_TRUE(c.Send(Get("/deferred")));
+    auto d = WaitForDeferred(1);
+    ASSERT_TRUE(d);
+    // The I/O thread is free while the answer is pending: another request on another
+    // connection is served (the server has a single I/O thread here).
+    RawClient other(port_);
+    ASSERT_TRUE(other.Send(Get("/hello")));
+    auto hello = other.Read();
+    ASSERT_TRUE(hello);
+    EXPECT_EQ(hello->body, "hello");
+    bool completed = false;
+    std::thread completer([&] {
+        Response res;
+        res.status = 202;
+        res.body = R"({"status":"success"})";
+        res.SetHeader("X-Done", "yes");
+        completed = d->Complete(std::move(res));
+    });
+    completer.join();
+    EXPECT_TRUE(completed);
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 202);
+    EXPECT_EQ(r->body, R"({"status":"success"})");
+    EXPECT_EQ(r->Header("x-done"), "yes");
+    // A second Complete is ignored; the connection stays usable.
+    EXPECT_FALSE(d->Complete(Response{}));
+    ASSERT_TRUE(c.Send(Get("/hello")));
+    auto next = c.Read();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->body, "hello");
+}
+
+TEST_F(ServerTest, ADeferredCompletedBeforeTheHandlerReturnsIsSent) {
+    router_.Add(Method::kGet, "/instant", [](const Request&, Response& res) {
+        res.deferred = std::make_shared<Deferred>();
+        Response now;
+        now.body = "at once";
+        res.deferred->Complete(std::move(now));
+    });
+    StartServer();
+    RawClient c(port_);
+    ASSERT_TRUE(c.Send(Get("/instant")));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "at once");
+}
+
+TEST_F(ServerTest, AClientThatLeavesAbandonsItsDeferred) {
+    StartServer();
+    std::shared_ptr<Deferred> d;
+    {
+        RawClient c(port_);
+        ASSERT_TRUE(c.Send(Get("/deferred")));
+        d = WaitForDeferred(1);
+        ASSERT_TRUE(d);
+    }
+    // Noticed through the socket, long before the 5 s deferred timeout.
+    auto deadline = std::chrono::steady_clock::now() + kWait;
+    while (!d->IsAbandoned() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    EXPECT_TRUE(d->IsAbandoned());
+    EXPECT_FALSE(d->Complete(Response{}));
+    // The server is fine afterwards.
+    RawClient c2(port_);
+    ASSERT_TRUE(c2.Send(Get("/hello")));
+    auto r = c2.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "hello");
+}
+
+TEST_F(ServerTest, ADeferredNotCompletedInTimeGets503) {
+    deferred_timeout_ = 100ms;
+    StartServer();
+    RawClient c(port_);
+    ASSERT_TRUE(c.Send(Get("/deferred")));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503);
+    EXPECT_EQ(r->Header("retry-after"), "1");
+    auto d = WaitForDeferred(1);
+    ASSERT_TRUE(d);
+    EXPECT_TRUE(d->IsAbandoned());
+}
+
+TEST_F(ServerTest, StopWithPendingDeferredsReturnsPromptly) {
+    StartServer();
+    RawClient a(port_);
+    RawClient b(port_);
+    ASSERT_TRUE(a.Send(Get("/deferred")));
+    ASSERT_TRUE(b.Send(Get("/deferred")));
+    ASSERT_TRUE(WaitForDeferred(2));
+    auto began = std::chrono::steady_clock::now();
+    EXPECT_TRUE(StopServer());
+    // Well under the 3 s grace period and the 5 s deferred timeout: pending answers are
+    // abandoned (503), not waited for.
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 2s);
+    for (RawClient* c : {&a, &b}) {
+        auto r = c->Read();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 503);
+    }
+    EXPECT_TRUE(WaitForDeferred(1)->IsAbandoned());
+    EXPECT_TRUE(WaitForDeferred(2)->IsAbandoned());
 }
 
 }  // namespace
