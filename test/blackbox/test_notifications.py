@@ -329,7 +329,8 @@ def test_maintenance_reminder_goes_out_before_the_window(tocsin_factory, tmp_pat
 
 
 def test_kill_during_fan_out_of_5000_then_every_subscriber_has_exactly_one_message(tocsin_factory, tmp_path, mail):
-    srv = tocsin_factory(config=notify_config(tmp_path, mail.url))
+    in_flight = 400  # the dispatcher's window of messages handed to SMTP and not yet recorded
+    srv = tocsin_factory(config=notify_config(tmp_path, mail.url, extra=f"max_in_flight: {in_flight}"))
     n = 5000
     csv = "channel,target,language,components,confirmed\n" + "".join(
         f"email,user{i:05d}@fanout.test,en,,true\n" for i in range(n))
@@ -353,8 +354,8 @@ def test_kill_during_fan_out_of_5000_then_every_subscriber_has_exactly_one_messa
     assert all(len(ids) == 1 for ids in per_rcpt.values())
     raw_repeats = mail.count() - n
     # Only the messages in flight at the kill can have been sent twice (accepted by the server
-    # but not yet recorded): bounded by the in-flight window, not by the fan-out size.
-    assert raw_repeats <= 500, raw_repeats
+    # but not yet recorded): bounded by the in-flight window, not by the fan-out size or the load.
+    assert raw_repeats <= in_flight, raw_repeats
     progress = srv.ok("GET", "/api/v1/notifications")
     update = next(p for p in progress if p["topic"] == "incident.update")
     assert update["progress"]["sent"] == n and update["progress"]["pending"] == 0
