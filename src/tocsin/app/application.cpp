@@ -2,6 +2,7 @@
 
 #include "tocsin/api/admin_api.hpp"
 #include "tocsin/api/admin_app.hpp"
+#include "tocsin/api/intake_routes.hpp"
 #include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/openapi.hpp"
@@ -254,6 +255,13 @@ int Serve(const ServeOptions& options) {
     api::RegisterSessionRoutes(router, api::SessionApiDeps{store, clock, sessions, publish_topic});
     api::RegisterUserRoutes(router, api::UserApiDeps{store, clock, &sessions, publish_topic});
     api::RegisterTemplateRoutes(router, api::TemplateApiDeps{store, clock, *templates, &sessions, publish_topic});
+    // Alert intake (issue 6): integration keys cached in memory, one group-commit thread, the
+    // dialect routes answering after COMMIT. Declared before the server: it outlives every request.
+    api::IntakeAuth intake_auth(clock);
+    if (auto r = intake_auth.Load(store); !r) return fail("integration keys", r.error());
+    engine::IntakeCommitter intake_committer(store, clock);
+    intake_committer.Start();
+    api::RegisterIntakeRoutes(router, api::IntakeRouteDeps{intake_auth, intake_committer});
     api::SubscribeSiteOptions subscribe_options;
     subscribe_options.client_posts_per_hour = notifications.subscribe_per_client_per_hour;
     subscribe_options.target_messages_per_hour = notifications.subscribe_per_address_per_hour;
