@@ -1,16 +1,22 @@
 /// @file
 /// @brief Applies intake events and admin actions to alerts and alert incidents inside one Tx.
 ///
-/// Every change writes alert_log rows and an outbox message ("alert.triggered",
-/// "alert.acknowledged", "alert.resolved", "incident.opened", "incident.acknowledged",
-/// "incident.resolved", ...) in the same transaction: the paging issue reads them from there.
+/// Every change writes alert_log rows and an outbox message in the same transaction:
+/// "alert.triggered", "alert.acknowledged", "alert.unacknowledged", "alert.resolved",
+/// "alert.snoozed", "alert.retriggered", "alert.escalated", "incident.opened",
+/// "incident.acknowledged", "incident.triggered", "incident.resolved", "incident.merged".
+/// The paging issue reads them from there. Payloads carry ids, service, urgency and
+/// `silenced` (a silenced alert is recorded but must not page).
 #pragma once
 
 #include "tocsin/alerts/intake.hpp"
 #include "tocsin/common/clock.hpp"
 #include "tocsin/common/result.hpp"
+#include "tocsin/monitor/monitor.hpp"
+#include "tocsin/monitor/monitor_state.hpp"
 #include "tocsin/store/store.hpp"
 
+#include <string>
 #include <vector>
 
 namespace tocsin::service {
@@ -20,6 +26,52 @@ namespace tocsin::service {
 /// fail the call (the caller's transaction then rolls back).
 [[nodiscard]] Result<std::vector<alerts::IntakeOutcome>> ApplyIntake(
     store::Tx& tx, TimePoint now, const std::vector<alerts::IntakeEvent>& events
+);
+
+/// Who acted and through what ("api", "cli", "system") for the log.
+struct Actor {
+    std::string name;
+    std::string via = "api";
+};
+
+/// Admin actions on one alert. NotFound if it does not exist; Conflict if it is resolved.
+[[nodiscard]] Result<alerts::Alert> AcknowledgeAlert(
+    store::Tx& tx, TimePoint now, const std::string& id, const Actor& by
+);
+[[nodiscard]] Result<alerts::Alert> ResolveAlert(store::Tx& tx, TimePoint now, const std::string& id, const Actor& by);
+/// Invalid (field "note") if the text is empty or longer than 25000 characters.
+[[nodiscard]] Result<void> AddAlertNote(
+    store::Tx& tx, TimePoint now, const std::string& id, const Actor& by, const std::string& text
+);
+
+/// Incident actions apply to every open alert of the incident.
+[[nodiscard]] Result<alerts::AlertIncident> AcknowledgeIncident(
+    store::Tx& tx, TimePoint now, const std::string& id, const Actor& by
+);
+[[nodiscard]] Result<alerts::AlertIncident> ResolveIncident(
+    store::Tx& tx, TimePoint now, const std::string& id, const Actor& by
+);
+[[nodiscard]] Result<void> AddIncidentNote(
+    store::Tx& tx, TimePoint now, const std::string& id, const Actor& by, const std::string& text
+);
+/// Moves every alert of `sources` into `target`; the sources end resolved with merged_into set.
+/// Invalid if a source is the target or belongs to another service; NotFound for unknown ids.
+[[nodiscard]] Result<alerts::AlertIncident> MergeIncidents(
+    store::Tx& tx, TimePoint now, const std::string& target, const std::vector<std::string>& sources, const Actor& by
+);
+/// Moves one alert out of its incident into a new incident of its own (returned).
+[[nodiscard]] Result<alerts::AlertIncident> SplitAlert(
+    store::Tx& tx, TimePoint now, const std::string& alert_id, const Actor& by
+);
+
+/// Ends snoozes that are over and re-triggers alerts whose acknowledgement expired, as of
+/// `now`; at most `limit` alerts. Returns how many alerts changed.
+[[nodiscard]] Result<int> RunAlertTimers(store::Tx& tx, TimePoint now, int limit);
+
+/// A monitor's confirmed change raises (down/degraded) or resolves (up) a "monitor" alert on
+/// every service linked to one of its components. Dedup key "monitor:<monitor id>".
+[[nodiscard]] Result<void> RaiseMonitorAlerts(
+    store::Tx& tx, const monitor::Monitor& m, const monitor::StateChange& change, TimePoint now
 );
 
 }  // namespace tocsin::service

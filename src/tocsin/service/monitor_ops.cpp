@@ -1,6 +1,7 @@
 #include "tocsin/service/monitor_ops.hpp"
 
 #include "tocsin/common/time_format.hpp"
+#include "tocsin/service/alert_ops.hpp"
 #include "tocsin/service/incident_ops.hpp"
 
 #include <fmt/format.h>
@@ -244,6 +245,8 @@ Result<void> ApplyMonitorChange(
     TimePoint now
 ) {
     TOCSIN_TRY(RecordEvent(tx, change, now));
+    // Services behind the monitor's components get a "monitor" alert raised or resolved.
+    TOCSIN_TRY(RaiseMonitorAlerts(tx, m, change, now));
     if (change.to == Outcome::kUp) {
         state.pending = false;
         // Components and the incident wait for the recovery period (CompleteRecovery).

@@ -7,6 +7,10 @@
 /// together or not at all (transactional outbox).
 #pragma once
 
+#include "tocsin/alerts/alert.hpp"
+#include "tocsin/alerts/service.hpp"
+#include "tocsin/alerts/severity.hpp"
+#include "tocsin/alerts/silence.hpp"
 #include "tocsin/common/clock.hpp"
 #include "tocsin/common/result.hpp"
 #include "tocsin/domain/component.hpp"
@@ -158,6 +162,38 @@ struct ResultFilter {
     std::optional<TimePoint> until;  // at < until
     std::string location;            // empty: any
     int limit = 100;
+};
+
+struct AlertFilter {
+    std::string service_id;   // empty: any
+    std::string incident_id;  // empty: any
+    std::string dedup_key;    // empty: any
+    std::optional<alerts::AlertState> state;
+    bool open_only = false;           // triggered or acknowledged
+    std::optional<TimePoint> since;   // created_at >= since
+    std::int64_t before_tiny_id = 0;  // keyset pagination (newest first): tiny_id < this; 0: none
+    int limit = 100;
+};
+
+struct AlertIncidentFilter {
+    std::string service_id;
+    std::optional<alerts::AlertState> state;
+    bool open_only = false;
+    std::optional<TimePoint> since;
+    std::int64_t before_number = 0;  // keyset pagination (newest first)
+    int limit = 100;
+};
+
+/// How many alerts of an incident are in each state (IncidentState roll-up without loading them).
+struct IncidentAlertCounts {
+    std::int64_t triggered = 0, acknowledged = 0, resolved = 0;
+    std::int64_t open_not_silenced = 0;
+};
+
+/// An active integration key with the hash its secret is looked up by.
+struct ActiveIntegrationKey {
+    alerts::IntegrationKey key;
+    std::string secret_hash;
 };
 
 /// One open transaction. Obtained only inside Store::Write / Store::Read; not thread-safe;
@@ -339,6 +375,118 @@ public:
     /// Replaces every field but id and created_at; NotFound / Conflict (name taken).
     [[nodiscard]] virtual Result<void> UpdateTemplate(const IncidentTemplate& t) = 0;
     [[nodiscard]] virtual Result<void> DeleteTemplate(const std::string& id) = 0;
+
+    // Services (alert intake), ordered by name. component_ids are stored in service_components.
+    [[nodiscard]] virtual Result<std::vector<alerts::Service>> ListServices() = 0;
+    [[nodiscard]] virtual Result<std::optional<alerts::Service>> GetService(const std::string& id) = 0;
+    /// Conflict if the name is taken (case-insensitive) or a component does not exist.
+    [[nodiscard]] virtual Result<void> InsertService(const alerts::Service& s) = 0;
+    /// Replaces every field but id and created_at, and the component links; NotFound / Conflict.
+    [[nodiscard]] virtual Result<void> UpdateService(const alerts::Service& s) = 0;
+    /// Deletes the service with its keys, alerts, incidents and change events; NotFound.
+    [[nodiscard]] virtual Result<void> DeleteService(const std::string& id) = 0;
+    /// Services linked to a component.
+    [[nodiscard]] virtual Result<std::vector<std::string>> ListServicesOfComponent(const std::string& component_id) = 0;
+
+    // Integration keys. Only the secret's hash is stored.
+    [[nodiscard]] virtual Result<void> InsertIntegrationKey(
+        const alerts::IntegrationKey& k, const std::string& hash
+    ) = 0;
+    [[nodiscard]] virtual Result<std::optional<alerts::IntegrationKey>> GetIntegrationKey(const std::string& id) = 0;
+    /// A service's keys, revoked ones included, oldest first.
+    [[nodiscard]] virtual Result<std::vector<alerts::IntegrationKey>> ListIntegrationKeys(const std::string& service_id
+    ) = 0;
+    /// Every key not revoked, with its hash (IntakeAuth's cache).
+    [[nodiscard]] virtual Result<std::vector<ActiveIntegrationKey>> ListActiveIntegrationKeys() = 0;
+    /// New secret for a key: replaces hash and prefix, sets rotated_at; NotFound (or revoked).
+    [[nodiscard]] virtual Result<void> RotateIntegrationKey(
+        const std::string& id, const std::string& hash, const std::string& prefix, TimePoint at
+    ) = 0;
+    /// Sets revoked_at (idempotent); NotFound.
+    [[nodiscard]] virtual Result<void> RevokeIntegrationKey(const std::string& id, TimePoint at) = 0;
+    /// Sets last_used_at.
+    [[nodiscard]] virtual Result<void> TouchIntegrationKey(const std::string& id, TimePoint at) = 0;
+
+    // Alerts. At most one open alert per (service, dedup key): InsertAlert gives Conflict.
+    [[nodiscard]] virtual Result<void> InsertAlert(const alerts::Alert& a) = 0;
+    /// Replaces every field but id, tiny_id, service_id and created_at; NotFound.
+    [[nodiscard]] virtual Result<void> UpdateAlert(const alerts::Alert& a) = 0;
+    [[nodiscard]] virtual Result<std::optional<alerts::Alert>> GetAlert(const std::string& id) = 0;
+    [[nodiscard]] virtual Result<std::optional<alerts::Alert>> GetAlertByTinyId(std::int64_t tiny_id) = 0;
+    /// The open alert of a service with this dedup key.
+    [[nodiscard]] virtual Result<std::optional<alerts::Alert>> FindOpenAlert(
+        const std::string& service_id, const std::string& dedup_key
+    ) = 0;
+    /// The newest alert (open or not) of a service with this dedup key.
+    [[nodiscard]] virtual Result<std::optional<alerts::Alert>> FindLatestAlert(
+        const std::string& service_id, const std::string& dedup_key
+    ) = 0;
+    /// Newest first (by tiny id).
+    [[nodiscard]] virtual Result<std::vector<alerts::Alert>> ListAlerts(const AlertFilter& f) = 0;
+    /// The next tiny id (1 + the largest used).
+    [[nodiscard]] virtual Result<std::int64_t> NextAlertTinyId() = 0;
+    /// Open alerts whose snooze ended or whose acknowledgement expired at or before `now`.
+    [[nodiscard]] virtual Result<std::vector<alerts::Alert>> ListDueAlertTimers(TimePoint now, int limit) = 0;
+
+    // Alert incidents. label_signature is grouping's LabelSignature() of the first alert.
+    [[nodiscard]] virtual Result<void> InsertAlertIncident(
+        const alerts::AlertIncident& i, const std::string& label_signature
+    ) = 0;
+    /// Replaces every field but id, number, service_id, group_key, label signature, created_at.
+    [[nodiscard]] virtual Result<void> UpdateAlertIncident(const alerts::AlertIncident& i) = 0;
+    [[nodiscard]] virtual Result<std::optional<alerts::AlertIncident>> GetAlertIncident(const std::string& id) = 0;
+    /// Newest first (by number).
+    [[nodiscard]] virtual Result<std::vector<alerts::AlertIncident>> ListAlertIncidents(const AlertIncidentFilter& f
+    ) = 0;
+    /// A service's open incidents as grouping sees them.
+    [[nodiscard]] virtual Result<std::vector<alerts::GroupCandidate>> ListGroupCandidates(const std::string& service_id
+    ) = 0;
+    [[nodiscard]] virtual Result<std::int64_t> NextAlertIncidentNumber() = 0;
+    [[nodiscard]] virtual Result<IncidentAlertCounts> CountIncidentAlerts(const std::string& incident_id) = 0;
+
+    // The append-only alert log; InsertAlertLog returns the new seq.
+    [[nodiscard]] virtual Result<std::int64_t> InsertAlertLog(const alerts::AlertLogEntry& e) = 0;
+    /// Rows of an alert (alert_id) or of an incident (incident_id, including its alerts' rows), oldest first.
+    [[nodiscard]] virtual Result<std::vector<alerts::AlertLogEntry>> ListAlertLog(
+        const std::string& alert_id, const std::string& incident_id, int limit
+    ) = 0;
+
+    // Change events, newest first.
+    [[nodiscard]] virtual Result<void> InsertChangeEvent(const alerts::ChangeEvent& e) = 0;
+    [[nodiscard]] virtual Result<std::vector<alerts::ChangeEvent>> ListChangeEvents(
+        const std::string& service_id, int limit
+    ) = 0;
+
+    // Opsgenie request records. Saving an existing id replaces it.
+    [[nodiscard]] virtual Result<void> SaveIntakeRequest(const alerts::IntakeRequestRecord& r) = 0;
+    [[nodiscard]] virtual Result<std::optional<alerts::IntakeRequestRecord>> GetIntakeRequest(const std::string& id
+    ) = 0;
+    /// Deletes records processed before `before`; returns how many.
+    [[nodiscard]] virtual Result<std::int64_t> DeleteIntakeRequestsBefore(TimePoint before) = 0;
+
+    // Silences, ordered by starts_at.
+    [[nodiscard]] virtual Result<std::vector<alerts::Silence>> ListSilences() = 0;
+    [[nodiscard]] virtual Result<std::optional<alerts::Silence>> GetSilence(const std::string& id) = 0;
+    [[nodiscard]] virtual Result<void> InsertSilence(const alerts::Silence& s) = 0;
+    /// Replaces every field but id and created_at; NotFound.
+    [[nodiscard]] virtual Result<void> UpdateSilence(const alerts::Silence& s) = 0;
+    [[nodiscard]] virtual Result<void> DeleteSilence(const std::string& id) = 0;
+
+    // The severity map (seeded by the migration with SeverityTable::Default()).
+    [[nodiscard]] virtual Result<alerts::SeverityTable> GetSeverityMap() = 0;
+    [[nodiscard]] virtual Result<void> SaveSeverityMap(const alerts::SeverityTable& t) = 0;
+
+    // Opsgenie heartbeats, unique by (integration key, name).
+    [[nodiscard]] virtual Result<void> InsertHeartbeat(const alerts::Heartbeat& h) = 0;
+    [[nodiscard]] virtual Result<std::optional<alerts::Heartbeat>> GetHeartbeat(
+        const std::string& integration_key_id, const std::string& name
+    ) = 0;
+    /// A key's heartbeats by name; an empty key id lists every heartbeat.
+    [[nodiscard]] virtual Result<std::vector<alerts::Heartbeat>> ListHeartbeats(const std::string& integration_key_id
+    ) = 0;
+    /// Replaces every field but id, integration_key_id and created_at (name included); NotFound / Conflict.
+    [[nodiscard]] virtual Result<void> UpdateHeartbeat(const alerts::Heartbeat& h) = 0;
+    [[nodiscard]] virtual Result<void> DeleteHeartbeat(const std::string& id) = 0;
 };
 
 class Store {

@@ -3,6 +3,7 @@
 #include "tocsin/common/ids.hpp"
 #include "tocsin/common/time_format.hpp"
 #include "tocsin/monitor/monitor_json.hpp"
+#include "tocsin/store/sqlite/sqlite_alert_tables.hpp"
 #include "tocsin/store/sqlite/sqlite_db.hpp"
 
 #include <boost/json.hpp>
@@ -196,7 +197,113 @@ std::optional<std::chrono::microseconds> MicrosOpt(const std::optional<std::int6
 
 class SqliteTx final : public Tx {
 public:
-    SqliteTx(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+    SqliteTx(Database& db, const Clock& clock) : db_(db), clock_(clock), alerts_(db) {}
+
+    // Alert intake: sqlite_alert_tables.cpp.
+    Result<IncidentAlertCounts> CountIncidentAlerts(const std::string& incident_id) override {
+        return alerts_.CountIncidentAlerts(incident_id);
+    }
+    Result<std::vector<alerts::Service>> ListServices() override { return alerts_.ListServices(); }
+    Result<std::optional<alerts::Service>> GetService(const std::string& id) override { return alerts_.GetService(id); }
+    Result<void> InsertService(const alerts::Service& s) override { return alerts_.InsertService(s); }
+    Result<void> UpdateService(const alerts::Service& s) override { return alerts_.UpdateService(s); }
+    Result<void> DeleteService(const std::string& id) override { return alerts_.DeleteService(id); }
+    Result<std::vector<std::string>> ListServicesOfComponent(const std::string& component_id) override {
+        return alerts_.ListServicesOfComponent(component_id);
+    }
+    Result<void> InsertIntegrationKey(const alerts::IntegrationKey& k, const std::string& hash) override {
+        return alerts_.InsertIntegrationKey(k, hash);
+    }
+    Result<std::optional<alerts::IntegrationKey>> GetIntegrationKey(const std::string& id) override {
+        return alerts_.GetIntegrationKey(id);
+    }
+    Result<std::vector<alerts::IntegrationKey>> ListIntegrationKeys(const std::string& service_id) override {
+        return alerts_.ListIntegrationKeys(service_id);
+    }
+    Result<std::vector<ActiveIntegrationKey>> ListActiveIntegrationKeys() override {
+        return alerts_.ListActiveIntegrationKeys();
+    }
+    Result<void> RotateIntegrationKey(
+        const std::string& id, const std::string& hash, const std::string& prefix, TimePoint at
+    ) override {
+        return alerts_.RotateIntegrationKey(id, hash, prefix, at);
+    }
+    Result<void> RevokeIntegrationKey(const std::string& id, TimePoint at) override {
+        return alerts_.RevokeIntegrationKey(id, at);
+    }
+    Result<void> TouchIntegrationKey(const std::string& id, TimePoint at) override {
+        return alerts_.TouchIntegrationKey(id, at);
+    }
+    Result<void> InsertAlert(const alerts::Alert& a) override { return alerts_.InsertAlert(a); }
+    Result<void> UpdateAlert(const alerts::Alert& a) override { return alerts_.UpdateAlert(a); }
+    Result<std::optional<alerts::Alert>> GetAlert(const std::string& id) override { return alerts_.GetAlert(id); }
+    Result<std::optional<alerts::Alert>> GetAlertByTinyId(std::int64_t tiny_id) override {
+        return alerts_.GetAlertByTinyId(tiny_id);
+    }
+    Result<std::optional<alerts::Alert>> FindOpenAlert(const std::string& service_id, const std::string& dedup_key)
+        override {
+        return alerts_.FindOpenAlert(service_id, dedup_key);
+    }
+    Result<std::optional<alerts::Alert>> FindLatestAlert(const std::string& service_id, const std::string& dedup_key)
+        override {
+        return alerts_.FindLatestAlert(service_id, dedup_key);
+    }
+    Result<std::vector<alerts::Alert>> ListAlerts(const AlertFilter& f) override { return alerts_.ListAlerts(f); }
+    Result<std::int64_t> NextAlertTinyId() override { return alerts_.NextAlertTinyId(); }
+    Result<std::vector<alerts::Alert>> ListDueAlertTimers(TimePoint now, int limit) override {
+        return alerts_.ListDueAlertTimers(now, limit);
+    }
+    Result<void> InsertAlertIncident(const alerts::AlertIncident& i, const std::string& label_signature) override {
+        return alerts_.InsertAlertIncident(i, label_signature);
+    }
+    Result<void> UpdateAlertIncident(const alerts::AlertIncident& i) override { return alerts_.UpdateAlertIncident(i); }
+    Result<std::optional<alerts::AlertIncident>> GetAlertIncident(const std::string& id) override {
+        return alerts_.GetAlertIncident(id);
+    }
+    Result<std::vector<alerts::AlertIncident>> ListAlertIncidents(const AlertIncidentFilter& f) override {
+        return alerts_.ListAlertIncidents(f);
+    }
+    Result<std::vector<alerts::GroupCandidate>> ListGroupCandidates(const std::string& service_id) override {
+        return alerts_.ListGroupCandidates(service_id);
+    }
+    Result<std::int64_t> NextAlertIncidentNumber() override { return alerts_.NextAlertIncidentNumber(); }
+    Result<std::int64_t> InsertAlertLog(const alerts::AlertLogEntry& e) override { return alerts_.InsertAlertLog(e); }
+    Result<std::vector<alerts::AlertLogEntry>> ListAlertLog(
+        const std::string& alert_id, const std::string& incident_id, int limit
+    ) override {
+        return alerts_.ListAlertLog(alert_id, incident_id, limit);
+    }
+    Result<void> InsertChangeEvent(const alerts::ChangeEvent& e) override { return alerts_.InsertChangeEvent(e); }
+    Result<std::vector<alerts::ChangeEvent>> ListChangeEvents(const std::string& service_id, int limit) override {
+        return alerts_.ListChangeEvents(service_id, limit);
+    }
+    Result<void> SaveIntakeRequest(const alerts::IntakeRequestRecord& r) override {
+        return alerts_.SaveIntakeRequest(r);
+    }
+    Result<std::optional<alerts::IntakeRequestRecord>> GetIntakeRequest(const std::string& id) override {
+        return alerts_.GetIntakeRequest(id);
+    }
+    Result<std::int64_t> DeleteIntakeRequestsBefore(TimePoint before) override {
+        return alerts_.DeleteIntakeRequestsBefore(before);
+    }
+    Result<std::vector<alerts::Silence>> ListSilences() override { return alerts_.ListSilences(); }
+    Result<std::optional<alerts::Silence>> GetSilence(const std::string& id) override { return alerts_.GetSilence(id); }
+    Result<void> InsertSilence(const alerts::Silence& s) override { return alerts_.InsertSilence(s); }
+    Result<void> UpdateSilence(const alerts::Silence& s) override { return alerts_.UpdateSilence(s); }
+    Result<void> DeleteSilence(const std::string& id) override { return alerts_.DeleteSilence(id); }
+    Result<alerts::SeverityTable> GetSeverityMap() override { return alerts_.GetSeverityMap(); }
+    Result<void> SaveSeverityMap(const alerts::SeverityTable& t) override { return alerts_.SaveSeverityMap(t); }
+    Result<void> InsertHeartbeat(const alerts::Heartbeat& h) override { return alerts_.InsertHeartbeat(h); }
+    Result<std::optional<alerts::Heartbeat>> GetHeartbeat(
+        const std::string& integration_key_id, const std::string& name
+    ) override {
+        return alerts_.GetHeartbeat(integration_key_id, name);
+    }
+    Result<std::vector<alerts::Heartbeat>> ListHeartbeats(const std::string& integration_key_id) override {
+        return alerts_.ListHeartbeats(integration_key_id);
+    }
+    Result<void> UpdateHeartbeat(const alerts::Heartbeat& h) override { return alerts_.UpdateHeartbeat(h); }
+    Result<void> DeleteHeartbeat(const std::string& id) override { return alerts_.DeleteHeartbeat(id); }
 
     Result<domain::PageSettings> GetPageSettings() override {
         TOCSIN_ASSIGN(
@@ -1597,6 +1704,7 @@ private:
 
     Database& db_;
     const Clock& clock_;
+    AlertTables alerts_;
 };
 
 }  // namespace
