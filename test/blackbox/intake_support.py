@@ -54,20 +54,18 @@ def alerts(srv, service_id=None, dedup_key=None, state=None, limit=1000):
 
 
 def all_alerts(srv, service_id):
-    """Every alert of a service, following pages if the API pages."""
+    """Every alert of a service, following the pages (newest first, `before` a tiny id)."""
     out, seen = [], set()
     params = {"service_id": service_id, "limit": 1000}
     for _ in range(1000):
-        body = srv.ok("GET", "/api/v1/alerts", params=params)
-        page = _items(body, "alerts")
+        page = _items(srv.ok("GET", "/api/v1/alerts", params=params), "alerts")
         for a in page:
             if a["id"] not in seen:
                 seen.add(a["id"])
                 out.append(a)
-        cursor = body.get("next_cursor") if isinstance(body, dict) else None
-        if not cursor or not page:
+        if len(page) < params["limit"]:
             return out
-        params["cursor"] = cursor
+        params["before"] = min(a["tiny_id"] for a in page)
     pytest.fail("alert list paging did not end")
 
 
