@@ -3,6 +3,7 @@
 #include "tocsin/auth/auth.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace tocsin::api {
 
@@ -16,7 +17,19 @@ std::string IntakeAuth::NewSecret() {
     return auth::NewSecret("").substr(0, 32);
 }
 
-Result<void> IntakeAuth::Load(store::Store& /*store*/) {
+Result<void> IntakeAuth::Load(store::Store& store) {
+    std::vector<store::ActiveIntegrationKey> keys;
+    TOCSIN_TRY(store.Read([&](store::Tx& tx) -> Result<void> {
+        TOCSIN_ASSIGN(found, tx.ListActiveIntegrationKeys());
+        keys = std::move(found);
+        return {};
+    }));
+    std::unordered_map<std::string, Entry> by_hash;
+    for (const auto& k : keys) {
+        by_hash[k.secret_hash] = Entry{k.key.id, k.key.service_id, k.key.mapping_json, k.key.dialect};
+    }
+    std::lock_guard lock(mu_);
+    by_hash_ = std::move(by_hash);
     return {};
 }
 
