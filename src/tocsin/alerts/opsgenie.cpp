@@ -459,21 +459,21 @@ Parsed<IntakeEvent> ParseAction(
     return e;
 }
 
-std::chrono::milliseconds Heartbeat::Period() const {
+std::chrono::milliseconds HeartbeatSpec::Period() const {
     using namespace std::chrono;
     if (interval_unit == "hours") return hours(interval);
     if (interval_unit == "days") return hours(24 * interval);
     return minutes(interval);
 }
 
-std::string Heartbeat::ExpiryMessage() const {
+std::string HeartbeatSpec::ExpiryMessage() const {
     return alert_message.empty() ? name + " is expired" : alert_message;
 }
 
 namespace {
 
 // Fields shared by create and update; absent fields leave `hb` as it is.
-void ReadHeartbeatFields(Reader& r, Heartbeat& hb) {
+void ReadHeartbeatFields(Reader& r, HeartbeatSpec& hb) {
     if (auto d = r.Str("description", 10000)) hb.description = *d;
     if (const auto* v = r.Raw("interval")) {
         if (!v->is_int64() && !v->is_uint64())
@@ -520,11 +520,11 @@ void ReadHeartbeatFields(Reader& r, Heartbeat& hb) {
 
 }  // namespace
 
-Parsed<Heartbeat> ParseHeartbeatCreate(std::string_view body) {
+Parsed<HeartbeatSpec> ParseHeartbeatCreate(std::string_view body) {
     auto parsed = ParseObject(body, false);
     if (auto* err = std::get_if<ApiError>(&parsed)) return *err;
     Reader r(std::get<json::object>(parsed));
-    Heartbeat hb;
+    HeartbeatSpec hb;
     auto name = r.Str("name", kMaxHeartbeatName, true);
     if (name && name->find('/') != std::string::npos) r.Fail("name", "name can not contain '/'");
     if (name) hb.name = *name;
@@ -535,7 +535,7 @@ Parsed<Heartbeat> ParseHeartbeatCreate(std::string_view body) {
     return hb;
 }
 
-Parsed<Heartbeat> ParseHeartbeatUpdate(std::string_view body, Heartbeat current) {
+Parsed<HeartbeatSpec> ParseHeartbeatUpdate(std::string_view body, HeartbeatSpec current) {
     auto parsed = ParseObject(body, true);
     if (auto* err = std::get_if<ApiError>(&parsed)) return *err;
     Reader r(std::get<json::object>(parsed));
@@ -548,7 +548,7 @@ std::string HeartbeatAlias(std::string_view name) {
     return "heartbeat:" + std::string(name);
 }
 
-IntakeEvent HeartbeatExpiredEvent(const Heartbeat& hb, TimePoint expired_at) {
+IntakeEvent HeartbeatExpiredEvent(const HeartbeatSpec& hb, TimePoint expired_at) {
     IntakeEvent e;
     e.dialect = Dialect::kOpsgenie;
     e.action = IntakeAction::kTrigger;
@@ -567,7 +567,7 @@ IntakeEvent HeartbeatExpiredEvent(const Heartbeat& hb, TimePoint expired_at) {
     return e;
 }
 
-IntakeEvent HeartbeatRecoveredEvent(const Heartbeat& hb, TimePoint pinged_at) {
+IntakeEvent HeartbeatRecoveredEvent(const HeartbeatSpec& hb, TimePoint pinged_at) {
     IntakeEvent e;
     e.dialect = Dialect::kOpsgenie;
     e.action = IntakeAction::kResolve;

@@ -106,7 +106,7 @@ struct RequestContext {
 );
 
 /// A heartbeat definition as the Heartbeat API carries it.
-struct Heartbeat {
+struct HeartbeatSpec {
     std::string name;
     std::string description;
     std::int64_t interval = 0;  // ≥ 1
@@ -126,19 +126,19 @@ struct Heartbeat {
 /// `POST /v2/heartbeats`: name (≤200, no '/'), interval ≥ 1, intervalUnit, enabled
 /// (Opsgenie requires interval, intervalUnit and enabled), description, alertMessage (≤130),
 /// alertTags, alertPriority, ownerTeam {id|name}.
-[[nodiscard]] Parsed<Heartbeat> ParseHeartbeatCreate(std::string_view body);
+[[nodiscard]] Parsed<HeartbeatSpec> ParseHeartbeatCreate(std::string_view body);
 
 /// `PATCH /v2/heartbeats/{name}`: every field optional; applied to `current`. The name
 /// cannot be changed.
-[[nodiscard]] Parsed<Heartbeat> ParseHeartbeatUpdate(std::string_view body, Heartbeat current);
+[[nodiscard]] Parsed<HeartbeatSpec> ParseHeartbeatUpdate(std::string_view body, HeartbeatSpec current);
 
 /// The dedup key of the expiry alert of heartbeat `name` (one open alert per heartbeat).
 [[nodiscard]] std::string HeartbeatAlias(std::string_view name);
 
 /// The events of a heartbeat turning expired (a trigger with the expiry message) or being
 /// pinged again after expiry (a resolve of the same alias).
-[[nodiscard]] IntakeEvent HeartbeatExpiredEvent(const Heartbeat& hb, TimePoint expired_at);
-[[nodiscard]] IntakeEvent HeartbeatRecoveredEvent(const Heartbeat& hb, TimePoint pinged_at);
+[[nodiscard]] IntakeEvent HeartbeatExpiredEvent(const HeartbeatSpec& hb, TimePoint expired_at);
+[[nodiscard]] IntakeEvent HeartbeatRecoveredEvent(const HeartbeatSpec& hb, TimePoint pinged_at);
 
 /// Number of Unicode code points in valid UTF-8 `s` (bytes of invalid sequences count one each).
 [[nodiscard]] std::size_t CountChars(std::string_view s);

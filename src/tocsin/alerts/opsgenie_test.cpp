@@ -251,8 +251,8 @@ TEST(OpsgenieHeartbeat, CreateAndUpdateValidate) {
         R"({"name":"nightly-backup","description":"d","interval":10,"intervalUnit":"minutes","enabled":true,
             "alertMessage":"Backup missed","alertTags":["backup"],"alertPriority":"P2","ownerTeam":{"name":"ops"}})"
     );
-    ASSERT_TRUE(std::holds_alternative<Heartbeat>(p)) << std::get<ApiError>(p).message;
-    auto hb = std::get<Heartbeat>(p);
+    ASSERT_TRUE(std::holds_alternative<HeartbeatSpec>(p)) << std::get<ApiError>(p).message;
+    auto hb = std::get<HeartbeatSpec>(p);
     EXPECT_EQ(hb.name, "nightly-backup");
     EXPECT_EQ(hb.Period(), std::chrono::minutes(10));
     EXPECT_TRUE(hb.enabled);
@@ -261,10 +261,10 @@ TEST(OpsgenieHeartbeat, CreateAndUpdateValidate) {
     EXPECT_EQ(hb.owner_team, "ops");
 
     auto upd = ParseHeartbeatUpdate(R"({"interval":2,"intervalUnit":"hours","enabled":false})", hb);
-    ASSERT_TRUE(std::holds_alternative<Heartbeat>(upd));
-    EXPECT_EQ(std::get<Heartbeat>(upd).Period(), std::chrono::hours(2));
-    EXPECT_EQ(std::get<Heartbeat>(upd).name, "nightly-backup");
-    EXPECT_FALSE(std::get<Heartbeat>(upd).enabled);
+    ASSERT_TRUE(std::holds_alternative<HeartbeatSpec>(upd));
+    EXPECT_EQ(std::get<HeartbeatSpec>(upd).Period(), std::chrono::hours(2));
+    EXPECT_EQ(std::get<HeartbeatSpec>(upd).name, "nightly-backup");
+    EXPECT_FALSE(std::get<HeartbeatSpec>(upd).enabled);
 
     struct Case {
         std::string_view name, body, field;
@@ -288,7 +288,7 @@ TEST(OpsgenieHeartbeat, CreateAndUpdateValidate) {
 }
 
 TEST(OpsgenieHeartbeat, ExpiryAndRecoveryEventsShareTheAlias) {
-    Heartbeat hb;
+    HeartbeatSpec hb;
     hb.name = "HeartbeatName";
     hb.interval = 1;
     hb.interval_unit = "minutes";

@@ -6,6 +6,7 @@
 #include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/openapi.hpp"
+#include "tocsin/api/opsgenie_api.hpp"
 #include "tocsin/api/public_site.hpp"
 #include "tocsin/api/session_api.hpp"
 #include "tocsin/api/subscribe_site.hpp"
@@ -20,6 +21,7 @@
 #include "tocsin/common/log.hpp"
 #include "tocsin/common/metrics.hpp"
 #include "tocsin/engine/engine_runner.hpp"
+#include "tocsin/engine/heartbeat_expiry.hpp"
 #include "tocsin/engine/maintenance_transitions.hpp"
 #include "tocsin/engine/monitor_automation.hpp"
 #include "tocsin/engine/notification_dispatcher.hpp"
@@ -262,6 +264,9 @@ int Serve(const ServeOptions& options) {
     engine::IntakeCommitter intake_committer(store, clock);
     intake_committer.Start();
     api::RegisterIntakeRoutes(router, api::IntakeRouteDeps{intake_auth, intake_committer});
+    // Opsgenie Alert and Heartbeat API (/v2/alerts, /v2/heartbeats): blocking routes that commit
+    // the alert change and its request record before answering.
+    api::RegisterOpsgenieRoutes(router, api::OpsgenieApiDeps{store, clock, intake_auth, {}});
     api::SubscribeSiteOptions subscribe_options;
     subscribe_options.client_posts_per_hour = notifications.subscribe_per_client_per_hour;
     subscribe_options.target_messages_per_hour = notifications.subscribe_per_address_per_hour;
@@ -350,6 +355,8 @@ int Serve(const ServeOptions& options) {
     runner.Add(reload);
     MemoryTrimEngine trim;
     runner.Add(trim);
+    engine::HeartbeatExpiry heartbeat_expiry(store, std::chrono::seconds(2));
+    runner.Add(heartbeat_expiry);
     checker.Start();
     runner.Start();
     if (notifications.enabled) {

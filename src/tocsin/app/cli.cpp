@@ -1,4 +1,5 @@
 #include "tocsin/app/application.hpp"
+#include "tocsin/app/opsgenie_import.hpp"
 #include "tocsin/app/probe_agent.hpp"
 #include "tocsin/auth/auth.hpp"
 #include "tocsin/common/log.hpp"
@@ -115,6 +116,15 @@ int RunCli(int argc, char** argv) {
     probe->add_option("--log-level", probe_log_level, "trace, debug, info, warn, error or off (default info)")
         ->envname("TOCSIN_LOG_LEVEL");
 
+    auto* import = cli.add_subcommand("import", "Import objects from another tool");
+    import->require_subcommand(1);
+    auto* import_opsgenie = import->add_subcommand(
+        "opsgenie", "Create services, integration keys, heartbeats and users from an Opsgenie export"
+    );
+    std::string import_path;
+    import_opsgenie->add_option("export", import_path, "Export file (JSON) or folder of <kind>.json files")->required();
+    import_opsgenie->add_option("--data", data_dir, "Folder of the SQLite database")->envname("TOCSIN_DATA");
+
     auto* version = cli.add_subcommand("version", "Print the version");
 
     try {
@@ -162,6 +172,17 @@ int RunCli(int argc, char** argv) {
         if (!t) return Fail("token create", t.error());
         std::cerr << "Created " << role << " token " << t->token.id << ". Store it now; it is not shown again.\n";
         std::cout << t->secret << "\n";
+        return 0;
+    }
+    if (*import_opsgenie) {
+        // Unreadable input is the only failure: objects that do not map are reported, not fatal.
+        auto text = ReadOpsgenieExport(import_path);
+        if (!text) return Fail("import opsgenie", text.error());
+        auto s = OpenStore(data_dir, clock);
+        if (!s) return Fail("import opsgenie", s.error());
+        auto report = ImportOpsgenie(**s, clock, *text);
+        if (!report) return Fail("import opsgenie", report.error());
+        std::cout << FormatReport(*report);
         return 0;
     }
     if (*user_create) {
