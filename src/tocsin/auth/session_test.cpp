@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -276,13 +278,18 @@ TEST_F(SessionTest, UnknownEmailCostsAPasswordCheckToo) {
     // leaves room for noise while still failing if the unknown path skipped the check.
     PasswordLogin login(*store_, clock_, options_);
     (void)login.Attempt("warm-up@example.com", "x", "c0");  // makes the dummy hash once
-    auto timed = [&](const std::string& email, const std::string& client) {
-        auto start = std::chrono::steady_clock::now();
-        (void)login.Attempt(email, "not the password", client);
-        return std::chrono::steady_clock::now() - start;
+    // The fastest of three tries of each: a pause of the test thread only makes a try slower.
+    auto fastest = [&](const std::string& email, const std::string& client) {
+        auto best = std::chrono::steady_clock::duration::max();
+        for (int i = 0; i < 3; ++i) {
+            auto start = std::chrono::steady_clock::now();
+            (void)login.Attempt(email, "not the password", client + std::to_string(i));
+            best = std::min(best, std::chrono::steady_clock::now() - start);
+        }
+        return best;
     };
-    auto known = timed("olga@example.com", "c1");
-    auto unknown = timed("nobody@example.com", "c2");
+    auto known = fastest("olga@example.com", "c1-");
+    auto unknown = fastest("nobody@example.com", "c2-");
     EXPECT_GT(unknown, known / 4);
 }
 
