@@ -77,6 +77,37 @@ ADMIN_ROUTES = [
     ("POST", "/api/v1/preview", "responder"),
     # Live updates for the admin app (src/tocsin/api/live.cpp): an endless event stream.
     ("GET", "/api/v1/live", "stakeholder"),
+    # Alert intake admin (src/tocsin/api/alert_api.cpp): stakeholders read, responders act on
+    # alerts, incidents and silences, owners manage services, integration keys and the severity map.
+    ("GET", "/api/v1/services", "stakeholder"),
+    ("POST", "/api/v1/services", "owner"),
+    ("GET", "/api/v1/services/{id}", "stakeholder"),
+    ("PATCH", "/api/v1/services/{id}", "owner"),
+    ("DELETE", "/api/v1/services/{id}", "owner"),
+    ("GET", "/api/v1/services/{id}/keys", "owner"),
+    ("POST", "/api/v1/services/{id}/keys", "owner"),
+    ("POST", "/api/v1/services/{id}/keys/{key_id}/rotate", "owner"),
+    ("DELETE", "/api/v1/services/{id}/keys/{key_id}", "owner"),
+    ("GET", "/api/v1/services/{id}/change-events", "stakeholder"),
+    ("GET", "/api/v1/alerts", "stakeholder"),
+    ("GET", "/api/v1/alerts/{id}", "stakeholder"),
+    ("POST", "/api/v1/alerts/{id}/acknowledge", "responder"),
+    ("POST", "/api/v1/alerts/{id}/resolve", "responder"),
+    ("POST", "/api/v1/alerts/{id}/notes", "responder"),
+    ("POST", "/api/v1/alerts/{id}/split", "responder"),
+    ("GET", "/api/v1/alert-incidents", "stakeholder"),
+    ("GET", "/api/v1/alert-incidents/{id}", "stakeholder"),
+    ("POST", "/api/v1/alert-incidents/{id}/acknowledge", "responder"),
+    ("POST", "/api/v1/alert-incidents/{id}/resolve", "responder"),
+    ("POST", "/api/v1/alert-incidents/{id}/notes", "responder"),
+    ("POST", "/api/v1/alert-incidents/{id}/merge", "responder"),
+    ("GET", "/api/v1/silences", "stakeholder"),
+    ("POST", "/api/v1/silences", "responder"),
+    ("GET", "/api/v1/silences/{id}", "stakeholder"),
+    ("PUT", "/api/v1/silences/{id}", "responder"),
+    ("DELETE", "/api/v1/silences/{id}", "responder"),
+    ("GET", "/api/v1/severity-map", "stakeholder"),
+    ("PUT", "/api/v1/severity-map", "owner"),
     # Remote probe agents: only probe tokens (they receive monitors' credentials).
     ("GET", "/api/v1/probe/assignments", "probe"),
     ("POST", "/api/v1/probe/results", "probe"),
@@ -98,7 +129,12 @@ RANK = {"stakeholder": 0, "responder": 1, "owner": 2}
 
 
 def concrete(path):
-    return path.replace("{id}", "doesnotexist").replace("{update_id}", "nosuchupdate").replace("{seq}", "999999")
+    return (
+        path.replace("{id}", "doesnotexist")
+        .replace("{update_id}", "nosuchupdate")
+        .replace("{seq}", "999999")
+        .replace("{key_id}", "nosuchkey")
+    )
 
 
 def route_id(route):

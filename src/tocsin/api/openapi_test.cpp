@@ -6,6 +6,7 @@
 #include "test/support/fake_clock.hpp"
 #include "test/support/temp_dir.hpp"
 #include "tocsin/api/admin_api.hpp"
+#include "tocsin/api/alert_api.hpp"
 #include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/public_site.hpp"
@@ -165,6 +166,8 @@ protected:
         ASSERT_TRUE(templates) << templates.error().message;
         RegisterTemplateRoutes(router_, TemplateApiDeps{*store_, clock_, *templates, sessions_.get()});
         RegisterLiveRoutes(router_, *store_, sessions_.get(), live_);
+        intake_auth_ = std::make_unique<IntakeAuth>(clock_);
+        RegisterAlertRoutes(router_, AlertApiDeps{*store_, clock_, *intake_auth_, sessions_.get()});
         RegisterOpenApi(router_);
         RegisterPublicRoutes(
             router_, [this] { return snapshot_; }, metrics_
@@ -329,6 +332,7 @@ protected:
     test::FakeClock clock_{At("2026-03-01T10:00:00Z")};
     std::unique_ptr<store::sqlite::SqliteStore> store_;
     std::unique_ptr<auth::Sessions> sessions_;
+    std::unique_ptr<IntakeAuth> intake_auth_;
     LiveHub live_;
     http::Router router_;
     MetricsRegistry metrics_;
@@ -574,9 +578,9 @@ TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
             ++checked;
         }
     }
-    // every admin, monitoring, subscriber, user, template and live route but openapi.json,
+    // every admin, monitoring, subscriber, user, template, live and alert route but openapi.json,
     // the heartbeat pings and the session routes
-    EXPECT_EQ(checked, 64);
+    EXPECT_EQ(checked, 64 + 29);
 }
 
 // ---- responses match the schemas --------------------------------------------------------------------

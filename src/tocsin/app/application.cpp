@@ -2,11 +2,11 @@
 
 #include "tocsin/api/admin_api.hpp"
 #include "tocsin/api/admin_app.hpp"
+#include "tocsin/api/alert_api.hpp"
 #include "tocsin/api/intake_routes.hpp"
 #include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/openapi.hpp"
-#include "tocsin/api/opsgenie_api.hpp"
 #include "tocsin/api/public_site.hpp"
 #include "tocsin/api/session_api.hpp"
 #include "tocsin/api/subscribe_site.hpp"
@@ -20,8 +20,8 @@
 #include "tocsin/checks/check_engine.hpp"
 #include "tocsin/common/log.hpp"
 #include "tocsin/common/metrics.hpp"
+#include "tocsin/engine/alert_timers.hpp"
 #include "tocsin/engine/engine_runner.hpp"
-#include "tocsin/engine/heartbeat_expiry.hpp"
 #include "tocsin/engine/maintenance_transitions.hpp"
 #include "tocsin/engine/monitor_automation.hpp"
 #include "tocsin/engine/notification_dispatcher.hpp"
@@ -259,14 +259,14 @@ int Serve(const ServeOptions& options) {
     api::RegisterTemplateRoutes(router, api::TemplateApiDeps{store, clock, *templates, &sessions, publish_topic});
     // Alert intake (issue 6): integration keys cached in memory, one group-commit thread, the
     // dialect routes answering after COMMIT. Declared before the server: it outlives every request.
-    api::IntakeAuth intake_auth(clock);
+    api::IntakeAuth intake_auth(clock, api::IntakeRateOptions{cfg.alerts.rate_per_minute, cfg.alerts.rate_burst});
     if (auto r = intake_auth.Load(store); !r) return fail("integration keys", r.error());
-    engine::IntakeCommitter intake_committer(store, clock);
+    engine::IntakeCommitterOptions committer_options;
+    committer_options.max_queued_events = cfg.alerts.max_queued_events;
+    engine::IntakeCommitter intake_committer(store, clock, committer_options);
     intake_committer.Start();
     api::RegisterIntakeRoutes(router, api::IntakeRouteDeps{intake_auth, intake_committer});
-    // Opsgenie Alert and Heartbeat API (/v2/alerts, /v2/heartbeats): blocking routes that commit
-    // the alert change and its request record before answering.
-    api::RegisterOpsgenieRoutes(router, api::OpsgenieApiDeps{store, clock, intake_auth, {}});
+    api::RegisterAlertRoutes(router, api::AlertApiDeps{store, clock, intake_auth, &sessions, publish_topic});
     api::SubscribeSiteOptions subscribe_options;
     subscribe_options.client_posts_per_hour = notifications.subscribe_per_client_per_hour;
     subscribe_options.target_messages_per_hour = notifications.subscribe_per_address_per_hour;
@@ -355,8 +355,8 @@ int Serve(const ServeOptions& options) {
     runner.Add(reload);
     MemoryTrimEngine trim;
     runner.Add(trim);
-    engine::HeartbeatExpiry heartbeat_expiry(store, std::chrono::seconds(2));
-    runner.Add(heartbeat_expiry);
+    engine::AlertTimers alert_timers(store, cfg.alerts.timer_interval);
+    runner.Add(alert_timers);
     checker.Start();
     runner.Start();
     if (notifications.enabled) {

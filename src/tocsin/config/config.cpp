@@ -460,6 +460,31 @@ Result<void> ReadAdmin(const YAML::Node& s, auth::SessionOptions& a) {
     return {};
 }
 
+Result<void> ReadAlerts(const YAML::Node& s, alerts::AlertOptions& a) {
+    TOCSIN_TRY(RejectUnknown(s, "alerts", {"rate_per_minute", "rate_burst", "max_queued_events", "timer_interval"}));
+    TOCSIN_TRY(Read(s, "rate_per_minute", "alerts.rate_per_minute", a.rate_per_minute));
+    TOCSIN_TRY(Read(s, "rate_burst", "alerts.rate_burst", a.rate_burst));
+    TOCSIN_TRY(Read(s, "max_queued_events", "alerts.max_queued_events", a.max_queued_events));
+    if (s["timer_interval"]) {
+        std::string text;
+        TOCSIN_TRY(Read(s, "timer_interval", "alerts.timer_interval", text));
+        auto d = ParseDuration(text);
+        if (!d) {
+            return Error::Invalid(
+                "alerts.timer_interval",
+                Where(s["timer_interval"], "alerts.timer_interval") + ": must be a duration like 5s or 1m"
+            );
+        }
+        a.timer_interval = *d;
+    }
+    if (auto r = a.Validate(); !r) {
+        auto key = r.error().field.substr(r.error().field.find('.') + 1);
+        auto node = s[key] ? s[key] : s;
+        return Error::Invalid(r.error().field, Where(node, r.error().field) + ": " + r.error().message);
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<void> ParseListen(const std::string& text, http::ServerOptions& out) {
@@ -497,7 +522,9 @@ Result<void> LoadFile(const std::string& path, Config& config) {
         return {};
     };
     TOCSIN_TRY(prefixed(RejectUnknown(
-        root, "", {"server", "storage", "log", "page", "engines", "monitoring", "monitors", "notifications", "admin"}
+        root,
+        "",
+        {"server", "storage", "log", "page", "engines", "monitoring", "monitors", "notifications", "admin", "alerts"}
     )));
     if (auto s = root["server"]) {
         TOCSIN_TRY(prefixed(RejectUnknown(
@@ -581,6 +608,7 @@ Result<void> LoadFile(const std::string& path, Config& config) {
     if (root["monitors"]) TOCSIN_TRY(prefixed(ReadMonitors(root["monitors"], config.monitors)));
     if (root["notifications"]) TOCSIN_TRY(prefixed(ReadNotifications(root["notifications"], config.notifications)));
     if (root["admin"]) TOCSIN_TRY(prefixed(ReadAdmin(root["admin"], config.admin)));
+    if (root["alerts"]) TOCSIN_TRY(prefixed(ReadAlerts(root["alerts"], config.alerts)));
     return config.server.Validate();
 }
 

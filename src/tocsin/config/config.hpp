@@ -6,6 +6,7 @@
 /// it lives in the database.
 #pragma once
 
+#include "tocsin/alerts/alert_options.hpp"
 #include "tocsin/auth/auth_options.hpp"
 #include "tocsin/common/result.hpp"
 #include "tocsin/http/server.hpp"
@@ -52,7 +53,8 @@ struct Config {
     MonitoringOptions monitoring;
     DeclaredMonitors monitors;
     notify::NotificationOptions notifications;
-    auth::SessionOptions admin;  // `admin:` sign-in sessions of the admin app
+    auth::SessionOptions admin;   // `admin:` sign-in sessions of the admin app
+    alerts::AlertOptions alerts;  // `alerts:` intake rate limits, group-commit queue, timers
 };
 
 /// Parses "127.0.0.1:8080", "[::1]:0" or "0.0.0.0:80" into address and port.

@@ -418,6 +418,41 @@ TEST_F(LoadFileTest, ReadsTheAdminSection) {
     EXPECT_EQ(defaults.admin.secure_cookie, auth::SecureCookie::kAuto);
 }
 
+TEST_F(LoadFileTest, ReadsTheAlertsSection) {
+    Config config;
+    auto r = LoadFile(
+        Write("alerts:\n  rate_per_minute: 600\n  rate_burst: 100\n  max_queued_events: 5000\n"
+              "  timer_interval: 2s\n"),
+        config
+    );
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(config.alerts.rate_per_minute, 600);
+    EXPECT_EQ(config.alerts.rate_burst, 100);
+    EXPECT_EQ(config.alerts.max_queued_events, 5000u);
+    EXPECT_EQ(config.alerts.timer_interval, 2s);
+    Config defaults;
+    ASSERT_TRUE(LoadFile(Write("log:\n  level: info\n"), defaults));
+    EXPECT_EQ(defaults.alerts.rate_per_minute, 120);
+    EXPECT_EQ(defaults.alerts.rate_burst, 60);
+}
+
+TEST_F(LoadFileTest, AlertsErrorsNameTheKey) {
+    const std::pair<std::string, std::string> cases[] = {
+        {"alerts:\n  rate_per_minute: 0\n", "alerts.rate_per_minute"},
+        {"alerts:\n  rate_burst: many\n", "alerts.rate_burst"},
+        {"alerts:\n  max_queued_events: 10\n", "alerts.max_queued_events"},
+        {"alerts:\n  timer_interval: soon\n", "alerts.timer_interval"},
+        {"alerts:\n  rate: 1\n", "alerts.rate"},
+    };
+    for (const auto& [yaml, field] : cases) {
+        SCOPED_TRACE(yaml);
+        Config config;
+        auto r = LoadFile(Write(yaml), config);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().field, field) << r.error().message;
+    }
+}
+
 TEST_F(LoadFileTest, AdminErrorsNameTheKeyAndLine) {
     struct Case {
         std::string yaml;

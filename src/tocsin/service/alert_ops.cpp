@@ -768,6 +768,51 @@ Result<int> RunAlertTimers(store::Tx& tx, TimePoint now, int limit) {
     return changed;
 }
 
+Result<int> SyncMaintenanceSilences(store::Tx& tx, TimePoint now) {
+    store::IncidentFilter f;
+    f.kind = domain::IncidentKind::kMaintenance;
+    f.statuses = {domain::IncidentStatus::kInProgress};
+    f.limit = 1000;
+    TOCSIN_ASSIGN(maintenances, tx.ListIncidents(f));
+    // (maintenance id, service id) pairs that should be silenced now.
+    std::vector<std::pair<std::string, std::string>> wanted;
+    for (const auto& m : maintenances) {
+        for (const auto& cid : m.component_ids) {
+            TOCSIN_ASSIGN(services, tx.ListServicesOfComponent(cid));
+            for (auto& sid : services) {
+                std::pair<std::string, std::string> p{m.id, std::move(sid)};
+                if (std::find(wanted.begin(), wanted.end(), p) == wanted.end()) wanted.push_back(std::move(p));
+            }
+        }
+    }
+    TOCSIN_ASSIGN(silences, tx.ListSilences());
+    int changed = 0;
+    for (const auto& s : silences) {
+        if (s.maintenance_id.empty()) continue;
+        std::pair<std::string, std::string> p{s.maintenance_id, s.service_id};
+        auto it = std::find(wanted.begin(), wanted.end(), p);
+        if (it != wanted.end()) {
+            wanted.erase(it);  // already there
+            continue;
+        }
+        TOCSIN_TRY(tx.DeleteSilence(s.id));
+        ++changed;
+    }
+    for (const auto& [maintenance_id, service_id] : wanted) {
+        alerts::Silence s;
+        s.id = NewId();
+        s.service_id = service_id;
+        s.maintenance_id = maintenance_id;
+        s.comment = "status-page maintenance in progress";
+        s.created_by = "system";
+        s.starts_at = now;
+        s.created_at = now;
+        TOCSIN_TRY(tx.InsertSilence(s));
+        ++changed;
+    }
+    return changed;
+}
+
 Result<void> RaiseMonitorAlerts(
     store::Tx& tx, const monitor::Monitor& m, const monitor::StateChange& change, TimePoint now
 ) {

@@ -68,6 +68,11 @@ struct Actor {
 /// `now`; at most `limit` alerts. Returns how many alerts changed.
 [[nodiscard]] Result<int> RunAlertTimers(store::Tx& tx, TimePoint now, int limit);
 
+/// Keeps one silence per (maintenance in progress, service linked to one of its components),
+/// marked with the maintenance id, and deletes those of maintenances no longer in progress.
+/// Returns how many silences were created or deleted.
+[[nodiscard]] Result<int> SyncMaintenanceSilences(store::Tx& tx, TimePoint now);
+
 /// A monitor's confirmed change raises (down/degraded) or resolves (up) a "monitor" alert on
 /// every service linked to one of its components. Dedup key "monitor:<monitor id>".
 [[nodiscard]] Result<void> RaiseMonitorAlerts(
