@@ -1,3 +1,4 @@
+#include "tocsin/app/alerts_cli.hpp"
 #include "tocsin/app/application.hpp"
 #include "tocsin/app/opsgenie_import.hpp"
 #include "tocsin/app/probe_agent.hpp"
@@ -125,6 +126,8 @@ int RunCli(int argc, char** argv) {
     import_opsgenie->add_option("export", import_path, "Export file (JSON) or folder of <kind>.json files")->required();
     import_opsgenie->add_option("--data", data_dir, "Folder of the SQLite database")->envname("TOCSIN_DATA");
 
+    AlertsCli alerts_cli(cli, data_dir);
+
     auto* version = cli.add_subcommand("version", "Print the version");
 
     try {
@@ -174,6 +177,7 @@ int RunCli(int argc, char** argv) {
         std::cout << t->secret << "\n";
         return 0;
     }
+    if (alerts_cli.Selected()) return alerts_cli.Run(clock);
     if (*import_opsgenie) {
         // Unreadable input is the only failure: objects that do not map are reported, not fatal.
         auto text = ReadOpsgenieExport(import_path);
