@@ -29,7 +29,7 @@ def og(tocsin_bin, tmp_path_factory):
     d = tmp_path_factory.mktemp("opsgenie") / "data"
     out = import_fixture(tocsin_bin, d)
     keys = {m.group(1): m.group(3) for m in KEY_LINE.finditer(out)}
-    assert set(keys) == {"Prometheus payments", "Backup scripts"}, out
+    assert set(keys) == {"Prometheus payments", "Backup scripts", "Deploy hooks"}, out
     srv = Tocsin(tocsin_bin, d).start()
     srv.keys = keys
     srv.import_output = out
@@ -190,7 +190,9 @@ def test_list_alerts_of_the_keys_service(og):
     assert "listed" not in [a["alias"] for a in other]
 
 
-# ---- errors ---------------------------------------------------------------------------------
+# ---- errors (on a key of their own: every key has its own rate limit) ------------------
+
+ERRORS = "Deploy hooks"
 
 
 @pytest.mark.parametrize(
@@ -208,7 +210,7 @@ def test_list_alerts_of_the_keys_service(og):
     ],
 )
 def test_semantic_errors_are_422_naming_the_field(og, body, field):
-    r = call(og, "POST", "/v2/alerts", json=body)
+    r = call(og, "POST", "/v2/alerts", key=ERRORS, json=body)
     assert r.status_code == 422, r.text
     b = r.json()
     assert field in b["errors"], b
@@ -216,22 +218,22 @@ def test_semantic_errors_are_422_naming_the_field(og, body, field):
 
 
 def test_body_that_is_not_json_is_400(og):
-    r = call(og, "POST", "/v2/alerts", data="{not json", headers={"Content-Type": "application/json"})
+    r = call(og, "POST", "/v2/alerts", key=ERRORS, data="{not json", headers={"Content-Type": "application/json"})
     assert r.status_code == 400
     assert r.json()["message"]
 
 
 def test_unknown_action_is_404_and_unknown_identifier_type_is_422(og):
-    r = call(og, "POST", "/v2/alerts/x/explode", json={})
+    r = call(og, "POST", "/v2/alerts/x/explode", key=ERRORS, json={})
     assert r.status_code == 404 and "explode" in r.json()["message"]
-    r = call(og, "POST", "/v2/alerts/x/acknowledge?identifierType=name", json={})
+    r = call(og, "POST", "/v2/alerts/x/acknowledge?identifierType=name", key=ERRORS, json={})
     assert r.status_code == 422 and "identifierType" in r.json()["errors"]
 
 
 def test_action_bodies_are_validated(og):
-    assert call(og, "POST", "/v2/alerts/x/notes", json={}).status_code == 422
-    assert call(og, "POST", "/v2/alerts/x/snooze", json={"endTime": "2000-01-01T00:00:00Z"}).status_code == 422
-    assert call(og, "PUT", "/v2/alerts/x/message", json={"message": 1}).status_code == 422
+    assert call(og, "POST", "/v2/alerts/x/notes", key=ERRORS, json={}).status_code == 422
+    assert call(og, "POST", "/v2/alerts/x/snooze", key=ERRORS, json={"endTime": "2000-01-01T00:00:00Z"}).status_code == 422
+    assert call(og, "PUT", "/v2/alerts/x/message", key=ERRORS, json={"message": 1}).status_code == 422
 
 
 def test_oversize_body_is_refused(og):
@@ -239,7 +241,7 @@ def test_oversize_body_is_refused(og):
     head = (
         "POST /v2/alerts HTTP/1.1\r\n"
         "Host: 127.0.0.1\r\n"
-        f"Authorization: GenieKey {og.keys['Prometheus payments']}\r\n"
+        f"Authorization: GenieKey {og.keys[ERRORS]}\r\n"
         "Content-Type: application/json\r\n"
         f"Content-Length: {2 * 1024 * 1024}\r\n"
         "\r\n"
