@@ -29,7 +29,7 @@ def og(tocsin_bin, tmp_path_factory):
     d = tmp_path_factory.mktemp("opsgenie") / "data"
     out = import_fixture(tocsin_bin, d)
     keys = {m.group(1): m.group(3) for m in KEY_LINE.finditer(out)}
-    assert set(keys) == {"Prometheus payments", "Backup scripts", "Deploy hooks"}, out
+    assert set(keys) == {"Prometheus payments", "Backup scripts", "Deploy hooks", "Load test"}, out
     srv = Tocsin(tocsin_bin, d).start()
     srv.keys = keys
     srv.import_output = out
@@ -257,6 +257,18 @@ def test_oversize_body_is_refused(og):
 def test_missing_or_bad_geniekey_is_401(og, headers):
     r = og.request("POST", "/v2/alerts", json={"message": "m"}, headers=headers)
     assert r.status_code == 401
+    assert set(r.json()) >= {"message", "took", "requestId"}
+
+
+def test_rate_limit_is_429_with_retry_after(og):
+    # The "Load test" key is used by nothing else; its burst is bounded (IntakeAuth's GCRA).
+    for _ in range(1000):
+        r = call(og, "GET", "/v2/alerts/requests/00000000-0000-4000-8000-000000000000", key="Load test")
+        if r.status_code == 429:
+            break
+        assert r.status_code == 404, r.text
+    assert r.status_code == 429, "no 429 after 1,000 requests in a row"
+    assert int(r.headers["Retry-After"]) >= 1
     assert set(r.json()) >= {"message", "took", "requestId"}
 
 
