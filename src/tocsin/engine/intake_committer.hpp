@@ -42,8 +42,8 @@ public:
 
     /// Starts the committer thread. Submissions before Start() queue up.
     void Start();
-    /// Commits what is being committed, fails everything still queued with kUnavailable, and
-    /// joins the thread. Later Submit() calls return false. Idempotent.
+    /// Refuses new submissions, commits everything already accepted (at most max_queued_events),
+    /// and joins the thread; anything left (never started) fails with kUnavailable. Idempotent.
     void Stop();
 
     /// Events of one request are applied together, in order; Done runs on the committer thread.
