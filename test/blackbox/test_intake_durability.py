@@ -85,3 +85,14 @@ def test_kill9_under_intake_load_keeps_every_202_and_nothing_twice(tocsin_factor
             f"{k}: count {count}, answered {answered.get(k, 0)}, sent {sent.get(k, 0)}"
     unknown = [k for k in by_key if k not in sent]
     assert not unknown, f"alerts nobody sent: {unknown[:5]}"
+
+    # The keys survive the restart (loaded from the store), and intake goes on where it stopped.
+    k = next(iter(answered))
+    n = int(k.split("-")[0][1:])
+    before = by_key[k][0]["count"]
+    r = srv.http.post(srv.url("/v2/enqueue"), json={  # a new port after the restart
+        "routing_key": keys[n], "event_action": "trigger", "dedup_key": k,
+        "payload": {"summary": f"load {k}", "source": "loadgen", "severity": "error"}})
+    assert r.status_code == 202, r.text
+    after = [a for a in all_alerts(srv, svc["id"]) if a["dedup_key"] == k]
+    assert [a["count"] for a in after] == [before + 1]
