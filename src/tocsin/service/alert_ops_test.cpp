@@ -1,6 +1,7 @@
 #include "tocsin/service/alert_ops.hpp"
 
 #include "test/support/fake_clock.hpp"
+#include "test/support/store_helpers.hpp"
 #include "test/support/temp_dir.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
 
@@ -378,6 +379,73 @@ TEST_F(AlertOpsTest, OpsgenieRequestsAreRecordedWithTheirOutcome) {
     ASSERT_TRUE(r2);
     EXPECT_FALSE(r2->success);
     EXPECT_EQ(r2->status, "Alert does not exist");
+}
+
+TEST_F(AlertOpsTest, AMaintenanceInProgressSilencesTheServicesOfItsComponents) {
+    const auto comp = test::AddComponent(*store_, clock_.Now(), "Database");
+    alerts::Service svc;
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) -> Result<void> {
+        TOCSIN_ASSIGN(s, tx.GetService(service_));
+        svc = *s;
+        svc.component_ids = {comp};
+        return tx.UpdateService(svc);
+    }));
+    domain::Incident m;
+    m.id = "maint";
+    m.kind = domain::IncidentKind::kMaintenance;
+    m.name = "DB upgrade";
+    m.status = domain::IncidentStatus::kInProgress;
+    m.component_ids = {comp};
+    m.created_at = m.updated_at = m.started_at = clock_.Now();
+    m.scheduled_for = clock_.Now();
+    m.scheduled_until = clock_.Now() + 1h;
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) { return tx.InsertIncident(m); }));
+    auto sync = [&] {
+        int n = -1;
+        auto r = store_->Write([&](store::Tx& tx) -> Result<void> {
+            TOCSIN_ASSIGN(c, SyncMaintenanceSilences(tx, clock_.Now()));
+            n = c;
+            return {};
+        });
+        EXPECT_TRUE(r) << r.error().message;
+        return n;
+    };
+    EXPECT_EQ(sync(), 1);
+    EXPECT_EQ(sync(), 0);  // idempotent
+    auto o = Apply1(Ev(IntakeAction::kTrigger, "during", service_));
+    auto a = Read<std::optional<alerts::Alert>>([&](store::Tx& tx) { return tx.GetAlert(o.alert_id); });
+    EXPECT_TRUE(a->silenced);
+    // Completed: the silence goes, new alerts page again.
+    m.status = domain::IncidentStatus::kCompleted;
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) { return tx.UpdateIncident(m); }));
+    EXPECT_EQ(sync(), 1);
+    auto o2 = Apply1(Ev(IntakeAction::kTrigger, "after", service_));
+    auto a2 = Read<std::optional<alerts::Alert>>([&](store::Tx& tx) { return tx.GetAlert(o2.alert_id); });
+    EXPECT_FALSE(a2->silenced);
+}
+
+TEST_F(AlertOpsTest, AMonitorGoingDownRaisesAndComingUpResolvesAnAlertOnLinkedServices) {
+    const auto comp = test::AddComponent(*store_, clock_.Now(), "API");
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) -> Result<void> {
+        TOCSIN_ASSIGN(s, tx.GetService(service_));
+        s->component_ids = {comp};
+        return tx.UpdateService(*s);
+    }));
+    monitor::Monitor m;
+    m.id = "mon1";
+    m.name = "api.example.com";
+    m.components = {monitor::ComponentLink{comp}};
+    monitor::StateChange down{"mon1", monitor::Outcome::kUp, monitor::Outcome::kDown, clock_.Now(), "timeout", {}};
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) { return RaiseMonitorAlerts(tx, m, down, clock_.Now()); }));
+    auto list = Alerts();
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].dialect, alerts::Dialect::kMonitor);
+    EXPECT_EQ(list[0].dedup_key, "monitor:mon1");
+    EXPECT_EQ(list[0].severity, "critical");
+    EXPECT_EQ(list[0].summary, "api.example.com is down: timeout");
+    monitor::StateChange up{"mon1", monitor::Outcome::kDown, monitor::Outcome::kUp, clock_.Now(), "", {}};
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) { return RaiseMonitorAlerts(tx, m, up, clock_.Now()); }));
+    EXPECT_EQ(Alerts().at(0).state, AlertState::kResolved);
 }
 
 }  // namespace
