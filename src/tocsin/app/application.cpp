@@ -7,6 +7,7 @@
 #include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/openapi.hpp"
+#include "tocsin/api/opsgenie_api.hpp"
 #include "tocsin/api/public_site.hpp"
 #include "tocsin/api/session_api.hpp"
 #include "tocsin/api/subscribe_site.hpp"
@@ -22,6 +23,7 @@
 #include "tocsin/common/metrics.hpp"
 #include "tocsin/engine/alert_timers.hpp"
 #include "tocsin/engine/engine_runner.hpp"
+#include "tocsin/engine/heartbeat_expiry.hpp"
 #include "tocsin/engine/maintenance_transitions.hpp"
 #include "tocsin/engine/monitor_automation.hpp"
 #include "tocsin/engine/notification_dispatcher.hpp"
@@ -267,6 +269,9 @@ int Serve(const ServeOptions& options) {
     intake_committer.Start();
     api::RegisterIntakeRoutes(router, api::IntakeRouteDeps{intake_auth, intake_committer});
     api::RegisterAlertRoutes(router, api::AlertApiDeps{store, clock, intake_auth, &sessions, publish_topic});
+    // Opsgenie Alert and Heartbeat API (/v2/alerts, /v2/heartbeats): blocking routes that commit
+    // the alert change and its request record before answering.
+    api::RegisterOpsgenieRoutes(router, api::OpsgenieApiDeps{store, clock, intake_auth, {}});
     api::SubscribeSiteOptions subscribe_options;
     subscribe_options.client_posts_per_hour = notifications.subscribe_per_client_per_hour;
     subscribe_options.target_messages_per_hour = notifications.subscribe_per_address_per_hour;
@@ -357,6 +362,8 @@ int Serve(const ServeOptions& options) {
     runner.Add(trim);
     engine::AlertTimers alert_timers(store, cfg.alerts.timer_interval);
     runner.Add(alert_timers);
+    engine::HeartbeatExpiry heartbeat_expiry(store, std::chrono::seconds(2));
+    runner.Add(heartbeat_expiry);
     checker.Start();
     runner.Start();
     if (notifications.enabled) {
