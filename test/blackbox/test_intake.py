@@ -78,6 +78,13 @@ def test_pd_trigger_acknowledge_resolve_documented_example(srv, pd_service):
     assert a["state"] == "triggered"
     assert a["summary"] == "5xx rate 7% on payments-api"
     assert a["severity"] == "critical"
+    assert a["source"] == "payments-api.prod.example.com"
+    assert a["details"] == {"rate": 0.07, "window": "5m"}
+    assert a["links"] == [{"href": "https://runbooks.example.com/payments-5xx", "text": "Runbook"}]
+    assert a["images"][0]["src"] == "https://grafana.example.com/render/x.png"
+    assert {k: a["labels"].get(k) for k in ("component", "group", "class")} == \
+        {"component": "nginx", "group": "payments", "class": "http-errors"}
+    assert a["dialect"] == "pagerduty"
 
     r = pd(srv, {"routing_key": key, "dedup_key": "payments/api/5xx", "event_action": "acknowledge"})
     assert r.status_code == 202, r.text
@@ -234,8 +241,13 @@ def test_pd_change_event(srv, pd_service):
                  "links": [{"href": "https://ci.example.com/42", "text": "Build"}]}, path="/v2/change/enqueue")
     assert r.status_code == 202, r.text
     assert r.json()["status"] == "success"
-    # A change event never opens an alert.
+    # A change event never opens an alert; it is context on the service.
     assert alerts(srv, svc["id"]) == []
+    changes = srv.ok("GET", f"/api/v1/services/{svc['id']}/change-events")["data"]
+    assert [(c["summary"], c["source"], c["occurred_at"]) for c in changes] == \
+        [("Deployed payments v1.2.3", "ci", "2026-01-10T08:00:00.000Z")]
+    assert changes[0]["details"] == {"build": 42}
+    assert changes[0]["links"] == [{"href": "https://ci.example.com/42", "text": "Build"}]
     r = pd(srv, {"routing_key": key, "payload": {}}, path="/v2/change/enqueue")
     assert_pd_invalid(r, "'payload.summary' is required")
 
