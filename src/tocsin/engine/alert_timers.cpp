@@ -9,6 +9,9 @@ Result<void> AlertTimers::RunOnce(TimePoint now) {
     TOCSIN_TRY(store_.Write([&](store::Tx& tx) -> Result<void> {
         TOCSIN_ASSIGN(timers, service::RunAlertTimers(tx, now, 500));
         TOCSIN_ASSIGN(silences, service::SyncMaintenanceSilences(tx, now));
+        // Opsgenie clients poll a request's status within seconds; a week is plenty.
+        TOCSIN_ASSIGN(requests, tx.DeleteIntakeRequestsBefore(now - std::chrono::hours(24 * 7)));
+        (void)requests;
         changed = timers + silences;
         return {};
     }));

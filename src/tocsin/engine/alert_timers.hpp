@@ -14,8 +14,8 @@ public:
 
     std::string_view Name() const override { return "alert_timers"; }
     std::chrono::milliseconds Interval() const override { return interval_; }
-    /// One write transaction: service::RunAlertTimers (up to 500 alerts) and
-    /// service::SyncMaintenanceSilences.
+    /// One write transaction: service::RunAlertTimers (up to 500 alerts),
+    /// service::SyncMaintenanceSilences, and Opsgenie request records older than 7 days deleted.
     Result<void> RunOnce(TimePoint now) override;
 
     /// Alerts and silences changed by the last RunOnce (for tests and metrics).
