@@ -72,6 +72,9 @@ struct Heartbeat {
     std::optional<TimePoint> last_ping_at;
     TimePoint created_at{};
     TimePoint updated_at{};
+    /// The expiry alert as Opsgenie configures it: {"alertMessage", "alertTags", "alertPriority",
+    /// "ownerTeam"} (JSON object text; absent keys take the defaults of alerts::opsgenie).
+    std::string alerting_json = "{}";
 };
 
 }  // namespace tocsin::alerts

@@ -248,7 +248,7 @@ void BindSilence(Statement& s, const alerts::Silence& x) {
 
 constexpr const char* kHeartbeatColumns =
     "id, integration_key_id, name, description, interval, interval_unit, enabled, expired, last_ping_at, "
-    "created_at, updated_at";
+    "created_at, updated_at, alerting";
 
 alerts::Heartbeat ReadHeartbeat(const Statement& s) {
     alerts::Heartbeat h;
@@ -263,6 +263,7 @@ alerts::Heartbeat ReadHeartbeat(const Statement& s) {
     h.last_ping_at = OptTp(s.OptInt(8));
     h.created_at = FromMillis(s.Int(9));
     h.updated_at = FromMillis(s.Int(10));
+    h.alerting_json = s.Text(11);
     return h;
 }
 
@@ -967,12 +968,12 @@ Result<void> AlertTables::InsertHeartbeat(const alerts::Heartbeat& h) {
         s,
         db_.Prepare(
             std::string("INSERT INTO heartbeats (") + kHeartbeatColumns +
-            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
         )
     );
     s->Bind(1, h.id).Bind(2, h.integration_key_id).Bind(3, h.name).Bind(4, h.description).Bind(5, h.interval);
     s->Bind(6, h.interval_unit).Bind(7, h.enabled).Bind(8, h.expired).BindOpt(9, OptMs(h.last_ping_at));
-    s->Bind(10, ToMillis(h.created_at)).Bind(11, ToMillis(h.updated_at));
+    s->Bind(10, ToMillis(h.created_at)).Bind(11, ToMillis(h.updated_at)).Bind(12, h.alerting_json);
     return s->Exec();
 }
 
@@ -1016,10 +1017,11 @@ Result<void> AlertTables::UpdateHeartbeat(const alerts::Heartbeat& h) {
     TOCSIN_ASSIGN(
         s,
         db_.Prepare("UPDATE heartbeats SET name = ?2, description = ?3, interval = ?4, interval_unit = ?5, "
-                    "enabled = ?6, expired = ?7, last_ping_at = ?8, updated_at = ?9 WHERE id = ?1")
+                    "enabled = ?6, expired = ?7, last_ping_at = ?8, updated_at = ?9, alerting = ?10 WHERE id = ?1")
     );
     s->Bind(1, h.id).Bind(2, h.name).Bind(3, h.description).Bind(4, h.interval).Bind(5, h.interval_unit);
     s->Bind(6, h.enabled).Bind(7, h.expired).BindOpt(8, OptMs(h.last_ping_at)).Bind(9, ToMillis(h.updated_at));
+    s->Bind(10, h.alerting_json);
     TOCSIN_TRY(s->Exec());
     if (s->Changes() == 0) return Error::NotFound("heartbeat " + h.id + " does not exist");
     return {};
