@@ -277,7 +277,8 @@ def test_rate_limit_is_429_with_retry_after(og):
 
 def test_heartbeat_crud_and_ping_reply(og):
     r = call(og, "POST", "/v2/heartbeats", key="Backup scripts",
-             json={"name": "crud-hb", "interval": 5, "intervalUnit": "minutes", "enabled": True})
+             json={"name": "crud-hb", "interval": 5, "intervalUnit": "minutes", "enabled": True,
+                   "alertMessage": "cron stopped", "alertTags": ["cron"], "alertPriority": "P1"})
     assert r.status_code == 201, r.text
     assert r.json()["data"] == {"name": "crud-hb", "enabled": True, "expired": False}
     assert call(og, "POST", "/v2/heartbeats", key="Backup scripts",
@@ -289,11 +290,17 @@ def test_heartbeat_crud_and_ping_reply(og):
     assert call(og, "HEAD", "/v2/heartbeats/crud-hb/ping", key="Backup scripts").status_code == 202
     hb = call(og, "GET", "/v2/heartbeats/crud-hb", key="Backup scripts").json()["data"]
     assert hb["interval"] == 5 and hb["intervalUnit"] == "minutes" and hb["lastPingTime"].endswith("Z")
+    assert hb["alertMessage"] == "cron stopped" and hb["alertTags"] == ["cron"] and hb["alertPriority"] == "P1"
     r = call(og, "PATCH", "/v2/heartbeats/crud-hb", key="Backup scripts", json={"interval": 2, "intervalUnit": "hours"})
     assert r.status_code == 200, r.text
     assert call(og, "POST", "/v2/heartbeats/crud-hb/disable", key="Backup scripts").json()["data"]["enabled"] is False
     assert call(og, "POST", "/v2/heartbeats/crud-hb/enable", key="Backup scripts").json()["data"]["enabled"] is True
-    names = [h["name"] for h in call(og, "GET", "/v2/heartbeats", key="Backup scripts").json()["data"]["heartbeats"]]
+    listed = call(og, "GET", "/v2/heartbeats", key="Backup scripts").json()["data"]["heartbeats"]
+    names = [h["name"] for h in listed]
+    imported = next(h for h in listed if h["name"] == "nightly-backup")
+    assert imported["alertMessage"] == "Nightly backup did not report"
+    assert imported["alertTags"] == ["backup"] and imported["alertPriority"] == "P2"
+    assert imported["interval"] == 1 and imported["intervalUnit"] == "days" and imported["enabled"] is True
     assert "crud-hb" in names and "nightly-backup" in names
     assert call(og, "DELETE", "/v2/heartbeats/crud-hb", key="Backup scripts").status_code == 200
     assert call(og, "GET", "/v2/heartbeats/crud-hb", key="Backup scripts").status_code == 404

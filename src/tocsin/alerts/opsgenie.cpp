@@ -544,6 +544,44 @@ Parsed<HeartbeatSpec> ParseHeartbeatUpdate(std::string_view body, HeartbeatSpec 
     return current;
 }
 
+HeartbeatSpec SpecOf(const Heartbeat& stored) {
+    HeartbeatSpec s;
+    s.name = stored.name;
+    s.description = stored.description;
+    s.interval = stored.interval;
+    s.interval_unit = stored.interval_unit;
+    s.enabled = stored.enabled;
+    boost::system::error_code ec;
+    json::value v = json::parse(stored.alerting_json, ec);
+    if (ec || !v.is_object()) return s;
+    const auto& o = v.get_object();
+    if (const auto* m = o.if_contains("alertMessage"); m && m->is_string()) s.alert_message = m->get_string();
+    if (const auto* t = o.if_contains("alertTags"); t && t->is_array()) {
+        for (const auto& tag : t->get_array()) {
+            if (tag.is_string()) s.alert_tags.emplace_back(tag.get_string());
+        }
+    }
+    if (const auto* p = o.if_contains("alertPriority"); p && p->is_string()) {
+        s.alert_priority = ParsePriority(p->get_string()).value_or(3);
+    }
+    if (const auto* t = o.if_contains("ownerTeam"); t && t->is_string()) s.owner_team = t->get_string();
+    return s;
+}
+
+void StoreSpec(const HeartbeatSpec& spec, Heartbeat& stored) {
+    stored.name = spec.name;
+    stored.description = spec.description;
+    stored.interval = static_cast<int>(spec.interval);
+    stored.interval_unit = spec.interval_unit;
+    stored.enabled = spec.enabled;
+    json::array tags;
+    for (const auto& t : spec.alert_tags) tags.emplace_back(t);
+    json::object o{{"alertPriority", PriorityText(spec.alert_priority)}, {"alertTags", std::move(tags)}};
+    if (!spec.alert_message.empty()) o["alertMessage"] = spec.alert_message;
+    if (!spec.owner_team.empty()) o["ownerTeam"] = spec.owner_team;
+    stored.alerting_json = json::serialize(o);
+}
+
 std::string HeartbeatAlias(std::string_view name) {
     return "heartbeat:" + std::string(name);
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "tocsin/alerts/intake.hpp"
+#include "tocsin/alerts/service.hpp"
 #include "tocsin/common/clock.hpp"
 
 #include <cstdint>
@@ -131,6 +132,12 @@ struct HeartbeatSpec {
 /// `PATCH /v2/heartbeats/{name}`: every field optional; applied to `current`. The name
 /// cannot be changed.
 [[nodiscard]] Parsed<HeartbeatSpec> ParseHeartbeatUpdate(std::string_view body, HeartbeatSpec current);
+
+/// The definition of a stored heartbeat (its alerting_json read leniently: bad or missing
+/// keys keep the defaults).
+[[nodiscard]] HeartbeatSpec SpecOf(const Heartbeat& stored);
+/// Writes `spec` into `stored` (name, description, interval, unit, enabled, alerting_json).
+void StoreSpec(const HeartbeatSpec& spec, Heartbeat& stored);
 
 /// The dedup key of the expiry alert of heartbeat `name` (one open alert per heartbeat).
 [[nodiscard]] std::string HeartbeatAlias(std::string_view name);

@@ -287,6 +287,29 @@ TEST(OpsgenieHeartbeat, CreateAndUpdateValidate) {
     }
 }
 
+TEST(OpsgenieHeartbeat, AlertingSurvivesTheStoredForm) {
+    auto p = ParseHeartbeatCreate(
+        R"({"name":"hb","interval":3,"intervalUnit":"hours","enabled":true,"alertMessage":"Backup missed",
+            "alertTags":["backup","db"],"alertPriority":"P1","ownerTeam":{"name":"ops"}})"
+    );
+    ASSERT_TRUE(std::holds_alternative<HeartbeatSpec>(p));
+    Heartbeat stored;
+    StoreSpec(std::get<HeartbeatSpec>(p), stored);
+    EXPECT_EQ(stored.interval, 3);
+    auto back = SpecOf(stored);
+    EXPECT_EQ(back.name, "hb");
+    EXPECT_EQ(back.Period(), std::chrono::hours(3));
+    EXPECT_EQ(back.ExpiryMessage(), "Backup missed");
+    EXPECT_EQ(back.alert_tags, (std::vector<std::string>{"backup", "db"}));
+    EXPECT_EQ(back.alert_priority, 1);
+    EXPECT_EQ(back.owner_team, "ops");
+    Heartbeat bare;
+    bare.name = "x";
+    bare.alerting_json = "not json";
+    EXPECT_EQ(SpecOf(bare).ExpiryMessage(), "x is expired");
+    EXPECT_EQ(SpecOf(bare).alert_priority, 3);
+}
+
 TEST(OpsgenieHeartbeat, ExpiryAndRecoveryEventsShareTheAlias) {
     HeartbeatSpec hb;
     hb.name = "HeartbeatName";

@@ -339,26 +339,8 @@ void ListAlerts(const OpsgenieApiDeps& deps, const http::Request& req, http::Res
 
 // ---- heartbeats -----------------------------------------------------------------------------
 
-og::HeartbeatSpec ToSpec(const alerts::Heartbeat& h) {
-    og::HeartbeatSpec s;
-    s.name = h.name;
-    s.description = h.description;
-    s.interval = h.interval;
-    s.interval_unit = h.interval_unit;
-    s.enabled = h.enabled;
-    return s;
-}
-
-void FromSpec(const og::HeartbeatSpec& s, alerts::Heartbeat& h) {
-    h.name = s.name;
-    h.description = s.description;
-    h.interval = static_cast<int>(s.interval);
-    h.interval_unit = s.interval_unit;
-    h.enabled = s.enabled;
-}
-
 json::object HeartbeatJson(const alerts::Heartbeat& h) {
-    auto spec = ToSpec(h);
+    auto spec = og::SpecOf(h);
     json::object o{
         {"name", h.name},
         {"description", h.description},
@@ -367,10 +349,11 @@ json::object HeartbeatJson(const alerts::Heartbeat& h) {
         {"intervalUnit", h.interval_unit},
         {"expired", h.expired},
         {"alertMessage", spec.ExpiryMessage()},
-        {"alertTags", json::array{}},
+        {"alertTags", TagsJson(spec.alert_tags)},
         {"alertPriority", og::PriorityText(spec.alert_priority)},
     };
     if (h.last_ping_at) o["lastPingTime"] = FormatIso8601(*h.last_ping_at);
+    if (!spec.owner_team.empty()) o["ownerTeam"] = json::object{{"name", spec.owner_team}};
     return o;
 }
 
@@ -389,7 +372,7 @@ void CreateHeartbeat(const OpsgenieApiDeps& deps, const http::Request& req, http
     alerts::Heartbeat h;
     h.id = NewRequestId();
     h.integration_key_id = key->key_id;
-    FromSpec(spec, h);
+    og::StoreSpec(spec, h);
     h.created_at = h.updated_at = now;
     bool exists = false;
     auto r = deps.store.Write([&](store::Tx& tx) -> Result<void> {
@@ -447,12 +430,12 @@ void OnHeartbeat(const OpsgenieApiDeps& deps, HeartbeatOp op, const http::Reques
                 TOCSIN_TRY(tx.DeleteHeartbeat(hb->id));
                 break;
             case HeartbeatOp::kUpdate: {
-                auto parsed = og::ParseHeartbeatUpdate(req.body, ToSpec(*hb));
+                auto parsed = og::ParseHeartbeatUpdate(req.body, og::SpecOf(*hb));
                 if (auto* err = std::get_if<og::ApiError>(&parsed)) {
                     invalid = *err;
                     return {};
                 }
-                FromSpec(std::get<og::HeartbeatSpec>(parsed), *hb);
+                og::StoreSpec(std::get<og::HeartbeatSpec>(parsed), *hb);
                 if (!hb->enabled && hb->expired) {
                     resolve_expiry = true;
                     hb->expired = false;
@@ -482,7 +465,7 @@ void OnHeartbeat(const OpsgenieApiDeps& deps, HeartbeatOp op, const http::Reques
                 break;
         }
         if (resolve_expiry) {
-            IntakeEvent e = og::HeartbeatRecoveredEvent(ToSpec(*hb), now);
+            IntakeEvent e = og::HeartbeatRecoveredEvent(og::SpecOf(*hb), now);
             if (op != HeartbeatOp::kPing) e.note = "Heartbeat " + hb->name + " was disabled or deleted.";
             e.integration_key_id = key->key_id;
             e.service_id = key->service_id;

@@ -1,5 +1,6 @@
 #include "tocsin/app/opsgenie_import.hpp"
 
+#include "tocsin/alerts/opsgenie.hpp"
 #include "tocsin/api/intake_auth.hpp"
 #include "tocsin/common/ids.hpp"
 
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <variant>
 
 namespace tocsin::app {
 namespace {
@@ -253,12 +255,10 @@ Result<OpsgenieImportReport> ImportOpsgenie(store::Store& store, const Clock& cl
                 rep.unmapped.push_back("heartbeat " + name + ": no Alert API integration to ping it through");
                 continue;
             }
-            const auto& o = h.get_object();
-            const auto* interval = o.if_contains("interval");
-            std::string unit = Str(h, "intervalUnit");
-            if (!interval || !interval->is_int64() || interval->get_int64() < 1 || interval->get_int64() > 100000 ||
-                (unit != "minutes" && unit != "hours" && unit != "days")) {
-                rep.unmapped.push_back("heartbeat " + name + ": interval or intervalUnit missing or invalid");
+            // The same rules as POST /v2/heartbeats; Opsgenie's list shape has every field it needs.
+            auto parsed = alerts::opsgenie::ParseHeartbeatCreate(json::serialize(h));
+            if (auto* err = std::get_if<alerts::opsgenie::ApiError>(&parsed)) {
+                rep.unmapped.push_back("heartbeat " + name + ": " + err->message);
                 continue;
             }
             TOCSIN_ASSIGN(old, tx.GetHeartbeat(key_id, name));
@@ -269,21 +269,10 @@ Result<OpsgenieImportReport> ImportOpsgenie(store::Store& store, const Clock& cl
             alerts::Heartbeat hb;
             hb.id = NewId();
             hb.integration_key_id = key_id;
-            hb.name = name;
-            hb.description = Str(h, "description");
-            hb.interval = static_cast<int>(interval->get_int64());
-            hb.interval_unit = unit;
-            const auto* enabled = o.if_contains("enabled");
-            hb.enabled = enabled && enabled->is_bool() && enabled->get_bool();
+            alerts::opsgenie::StoreSpec(std::get<alerts::opsgenie::HeartbeatSpec>(parsed), hb);
             hb.created_at = hb.updated_at = now;
             TOCSIN_TRY(tx.InsertHeartbeat(hb));
             rep.created.push_back("heartbeat " + name);
-            if (!Str(h, "alertMessage").empty() || o.if_contains("alertTags")) {
-                rep.unmapped.push_back(
-                    "heartbeat " + name + ": alertMessage/alertTags/alertPriority not kept (expiry alert says '" +
-                    name + " is expired', P3)"
-                );
-            }
         }
 
         for (const auto& u : Items(root, "users")) {

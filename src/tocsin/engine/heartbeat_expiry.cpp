@@ -11,21 +11,11 @@ namespace {
 
 namespace og = alerts::opsgenie;
 
-og::HeartbeatSpec Spec(const alerts::Heartbeat& h) {
-    og::HeartbeatSpec s;
-    s.name = h.name;
-    s.description = h.description;
-    s.interval = h.interval;
-    s.interval_unit = h.interval_unit;
-    s.enabled = h.enabled;
-    return s;
-}
-
 bool IsDue(const alerts::Heartbeat& h, TimePoint now) {
     if (!h.enabled || h.expired) return false;
     // Never pinged: the interval counts from when it was last enabled or changed.
     const TimePoint since = h.last_ping_at ? std::max(*h.last_ping_at, h.updated_at) : h.updated_at;
-    return now - since >= Spec(h).Period();
+    return now - since >= og::SpecOf(h).Period();
 }
 
 }  // namespace
@@ -49,7 +39,7 @@ Result<void> HeartbeatExpiry::RunOnce(TimePoint now) {
             if (!key || key->revoked_at) continue;
             h.expired = true;
             TOCSIN_TRY(tx.UpdateHeartbeat(h));
-            alerts::IntakeEvent e = og::HeartbeatExpiredEvent(Spec(h), now);
+            alerts::IntakeEvent e = og::HeartbeatExpiredEvent(og::SpecOf(h), now);
             e.integration_key_id = key->id;
             e.service_id = key->service_id;
             TOCSIN_TRY(service::ApplyIntake(tx, now, {e}));
