@@ -444,7 +444,10 @@ TEST(CheckEngine, StopIsPromptWithTenThousandChecksInFlight) {
         "Stop() with 10,000 checks in flight: %lld ms\n",
         static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count())
     );
-    EXPECT_LT(took, 1s);
+    // Prompt means: Stop() abandons the checks instead of waiting for their 60 s timeouts. The
+    // time to close 10,000 sockets depends on the machine's load (2.5 s seen on a busy 2-core
+    // CI machine under ASan), so the bound is a fraction of the timeout, not an absolute figure.
+    EXPECT_LT(took, plan.spec.timeout / 4);
     EXPECT_EQ(results.load(), 0) << "abandoned checks report nothing";
     engine.Stop();  // idempotent
 }

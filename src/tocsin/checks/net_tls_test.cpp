@@ -67,8 +67,10 @@ TEST_F(TlsCheckTest, WithoutVerificationReportsDaysLeftAndPhaseTimes) {
     EXPECT_TRUE(*obs.certificate_days_left == 4 || *obs.certificate_days_left == 5) << *obs.certificate_days_left;
     ASSERT_TRUE(obs.timings.connect);
     ASSERT_TRUE(obs.timings.tls);
-    EXPECT_LE(*obs.timings.connect, *obs.timings.tls);
-    EXPECT_LE(*obs.timings.tls, obs.timings.total);
+    // Phases are durations of their own (the handshake does not include the connect), so only
+    // their sum is bounded: by the total. Which phase is longer depends on the machine's load.
+    EXPECT_GT(obs.timings.tls->count(), 0);
+    EXPECT_LE(*obs.timings.connect + *obs.timings.tls, obs.timings.total);
     EXPECT_EQ(server.Handshakes(), 1);
 }
 
