@@ -200,9 +200,15 @@ if [ -z "${SKIP_MEMORY:-}" ]; then
     wrk -t"$THREADS" -c"$CONNECTIONS" -d300s -s "$LUA" "$TOCSIN_URL" -- pd mem "$PD_KEYS" "$BENCH_TMP" "$per_thread" \
         >"$BENCH_TMP/wrk-mem.txt" &
     wrk_pid=$!
-    peak=0
+    peak=0 i=0 last=0
     for _ in $(seq 3000); do  # bounded: 300 s
         rss=$(bench_rss_kb "$TOCSIN_PID"); (( rss > peak )) && peak=$rss
+        i=$((i + 1))
+        if (( i % 100 == 0 )); then  # every ~10 s: the creation rate now (does it fall as alerts pile up?)
+            n=$(sqlite3 "$TOCSIN_DATA/tocsin.db" "SELECT count(*) FROM alerts;" 2>/dev/null || echo "$last")
+            echo "  memory: after ~$((i / 10)) s: $n alerts (+$((n - last)) in the last ~10 s), RSS $((rss / 1024)) MB"
+            last=$n
+        fi
         [ "$(find "$BENCH_TMP" -maxdepth 1 -name 'done-mem-*' | wc -l)" -ge "$THREADS" ] && break
         kill -0 "$wrk_pid" 2>/dev/null || break
         sleep 0.1

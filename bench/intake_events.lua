@@ -31,7 +31,7 @@ responses, ok, rejected, accepted = 0, 0, {}, {}
 local keys, limit
 local pool_key, pool_dedup = {}, {}   -- open keys that repeats pick from
 local pending = {}                    -- {key index, dedup, generated at} waiting to be resolved
-local pending_head = 1
+local pending_head, pending_tail = 1, 0
 local accepted_seen = {}
 local starts_at
 
@@ -102,7 +102,8 @@ function request()
     if r <= RESOLVE_PCT and #pool_dedup > 100 then
         -- Move one open key out of the repeat pool; resolve the oldest such key once it is old enough.
         local i = math.random(#pool_dedup)
-        pending[#pending + 1] = {pool_key[i], pool_dedup[i], generated}
+        pending_tail = pending_tail + 1
+        pending[pending_tail] = {pool_key[i], pool_dedup[i], generated}
         pool_key[i], pool_dedup[i] = pool_key[#pool_key], pool_dedup[#pool_dedup]
         pool_key[#pool_key], pool_dedup[#pool_dedup] = nil, nil
         local head = pending[pending_head]
