@@ -58,9 +58,15 @@ before(async () => {
     body: JSON.stringify({ results: history(monitor.id) }),
   });
   assert.equal(pushed.accepted, 40);
-  // The uptime view reloads within a second of the change (bounded wait).
-  const ready = await pollUntil(async () => (await fetch(`${server.url}/uptime`)).status === 200, 15_000, 200);
-  assert.ok(ready, '/uptime appeared after results were pushed');
+  // Results are taken with 202: the monitor's state machine turns them into state changes
+  // afterwards, and the page is rebuilt after that. Wait (bounded) until the page shows the
+  // outage the results describe, not merely until /uptime exists (that failed on a loaded
+  // CI machine: the page was built from the results before their state changes).
+  const ready = await pollUntil(async () => {
+    if ((await fetch(`${server.url}/uptime`)).status !== 200) return false;
+    return (await (await fetch(`${server.url}/`)).text()).includes('class="d-outage"');
+  }, 30_000, 200);
+  assert.ok(ready, 'the page shows the pushed outage');
 }, { timeout: 60_000 });
 
 after(async () => {
