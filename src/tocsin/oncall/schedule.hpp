@@ -2,10 +2,20 @@
 /// @brief On-call schedules: layered rotations in an IANA time zone, restrictions and overrides.
 ///
 /// Everything here is computed from the definition (GoAlert's pure calculators): nothing is
-/// expanded or stored. Handoffs happen at a local time of day in the schedule's zone, so a
-/// weekly rotation keeps its 09:00 handoff across daylight-saving changes; a local time that
-/// does not exist (spring forward) is taken at the same offset as just before the gap, i.e. it
-/// moves forward by the gap; a repeated local time (fall back) is the first of the two instants.
+/// expanded or stored. Rules:
+/// - Turn 0 of a layer starts at `start`; each later turn starts at the next handoff. Daily and
+///   weekly handoffs happen at `handoff_minute` local time (weekly: on `handoff_weekday`) in the
+///   schedule's zone, so a 09:00 handoff stays at 09:00 across daylight-saving changes. A custom
+///   turn that is a whole number of days hands off at the local time of day of `start`; other
+///   custom turns (hours) are fixed durations.
+/// - A local time is taken as the first instant at which the wall clock reads it or later: a time
+///   skipped by spring forward happens at the transition (02:30 -> 03:00), a time repeated by fall
+///   back at its first occurrence. Handoffs and restriction bounds follow this rule.
+/// - Restrictions mask a layer (the rotation goes on underneath). End at or before start crosses
+///   midnight (daily) or the week's end (weekly); end == start is a whole day (daily) or week.
+/// - Later layers win where they have someone; an override wins over every layer, and among
+///   overlapping overrides the last one in the list wins (the store lists them oldest first).
+/// - Shifts: adjacent pieces of the same user are merged (their layer is the first piece's).
 #pragma once
 
 #include "tocsin/common/clock.hpp"
