@@ -21,6 +21,7 @@
 #include "tocsin/monitor/monitor.hpp"
 #include "tocsin/monitor/monitor_state.hpp"
 #include "tocsin/monitor/rollup.hpp"
+#include "tocsin/store/escalation_records.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -487,6 +488,61 @@ public:
     /// Replaces every field but id, integration_key_id and created_at (name included); NotFound / Conflict.
     [[nodiscard]] virtual Result<void> UpdateHeartbeat(const alerts::Heartbeat& h) = 0;
     [[nodiscard]] virtual Result<void> DeleteHeartbeat(const std::string& id) = 0;
+
+    // ---- Escalation (issue 7, ESC; store/sqlite/sqlite_escalation_tables.cpp) ----------------
+    // Policies, ordered by name. Insert: Conflict on a duplicate name. Update replaces every
+    // field but id and created_at (NotFound / Conflict). Delete: NotFound; Conflict while a
+    // service uses it.
+    [[nodiscard]] virtual Result<std::vector<oncall::EscalationPolicy>> ListEscalationPolicies() = 0;
+    [[nodiscard]] virtual Result<std::optional<oncall::EscalationPolicy>> GetEscalationPolicy(const std::string& id
+    ) = 0;
+    [[nodiscard]] virtual Result<void> InsertEscalationPolicy(const oncall::EscalationPolicy& p) = 0;
+    [[nodiscard]] virtual Result<void> UpdateEscalationPolicy(const oncall::EscalationPolicy& p) = 0;
+    [[nodiscard]] virtual Result<void> DeleteEscalationPolicy(const std::string& id) = 0;
+    /// A service's paging settings; nullopt if the service does not exist.
+    [[nodiscard]] virtual Result<std::optional<ServiceEscalation>> GetServiceEscalation(const std::string& service_id
+    ) = 0;
+    /// NotFound for an unknown service; Invalid ("escalation_policy_id") for an unknown policy.
+    [[nodiscard]] virtual Result<void> SetServiceEscalation(const std::string& service_id, const ServiceEscalation& e
+    ) = 0;
+    // One escalation per incident. Insert: Conflict if the incident already has one.
+    [[nodiscard]] virtual Result<void> InsertIncidentEscalation(const IncidentEscalation& e) = 0;
+    [[nodiscard]] virtual Result<std::optional<IncidentEscalation>> GetIncidentEscalation(const std::string& incident_id
+    ) = 0;
+    /// Writes epoch, epoch_kind, epoch_started_at, stopped_at, last_level, last_pass.
+    [[nodiscard]] virtual Result<void> UpdateIncidentEscalation(const IncidentEscalation& e) = 0;
+    /// Incidents acknowledged and not resolved whose service re-escalates and whose quiet time
+    /// (since the acknowledgement, or since the current epoch was answered) reached the
+    /// service's reescalate_after at `now`, with that acknowledgement time; at most `limit`.
+    [[nodiscard]] virtual Result<std::vector<std::pair<IncidentEscalation, TimePoint>>> ListReescalationDue(
+        TimePoint now, int limit
+    ) = 0;
+    /// Inserts a timer; false (nothing written) if its step (incident, kind, epoch, level, pass,
+    /// user, contact method) already has a row: a step is never inserted twice.
+    [[nodiscard]] virtual Result<bool> InsertEscalationTimer(const EscalationTimer& t) = 0;
+    /// Pending timers due at or before `now`, oldest due first.
+    [[nodiscard]] virtual Result<std::vector<EscalationTimer>> ListDueEscalationTimers(TimePoint now, int limit) = 0;
+    /// pending -> done with `outcome`; false if it was not pending (someone else claimed it).
+    [[nodiscard]] virtual Result<bool> CompleteEscalationTimer(const std::string& id, const std::string& outcome) = 0;
+    /// An incident's timers in due order.
+    [[nodiscard]] virtual Result<std::vector<EscalationTimer>> ListEscalationTimers(const std::string& incident_id) = 0;
+    // Notification attempts. Update writes state, bundled_into, bundled_count, error, status,
+    // sent_at, answered_at, answer.
+    [[nodiscard]] virtual Result<void> InsertNotificationAttempt(const NotificationAttempt& a) = 0;
+    [[nodiscard]] virtual Result<void> UpdateNotificationAttempt(const NotificationAttempt& a) = 0;
+    [[nodiscard]] virtual Result<std::optional<NotificationAttempt>> GetNotificationAttempt(const std::string& id) = 0;
+    /// Oldest first.
+    [[nodiscard]] virtual Result<std::vector<NotificationAttempt>> ListNotificationAttempts(
+        const NotificationAttemptFilter& f
+    ) = 0;
+    /// Contact methods with queued attempts.
+    [[nodiscard]] virtual Result<std::vector<std::string>> ListQueuedContactMethods(int limit) = 0;
+    /// The newest sending/sent attempt to `address` with `reply_code` created at or after `since`.
+    [[nodiscard]] virtual Result<std::optional<NotificationAttempt>> FindAttemptByReply(
+        const std::string& address, const std::string& reply_code, TimePoint since
+    ) = 0;
+    /// Marks a one-time link token used; false if it was used before.
+    [[nodiscard]] virtual Result<bool> UseEscalationToken(const std::string& token_hash, TimePoint at) = 0;
 };
 
 class Store {

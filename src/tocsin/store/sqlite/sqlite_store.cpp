@@ -5,6 +5,7 @@
 #include "tocsin/monitor/monitor_json.hpp"
 #include "tocsin/store/sqlite/sqlite_alert_tables.hpp"
 #include "tocsin/store/sqlite/sqlite_db.hpp"
+#include "tocsin/store/sqlite/sqlite_escalation_tables.hpp"
 
 #include <boost/json.hpp>
 
@@ -304,6 +305,78 @@ public:
     }
     Result<void> UpdateHeartbeat(const alerts::Heartbeat& h) override { return alerts_.UpdateHeartbeat(h); }
     Result<void> DeleteHeartbeat(const std::string& id) override { return alerts_.DeleteHeartbeat(id); }
+
+    // ---- Escalation (ESC; sqlite_escalation_tables.cpp). EscalationTables holds only the
+    // Database reference, so one is made per call instead of another member.
+    Result<std::vector<oncall::EscalationPolicy>> ListEscalationPolicies() override {
+        return EscalationTables(db_).ListEscalationPolicies();
+    }
+    Result<std::optional<oncall::EscalationPolicy>> GetEscalationPolicy(const std::string& id) override {
+        return EscalationTables(db_).GetEscalationPolicy(id);
+    }
+    Result<void> InsertEscalationPolicy(const oncall::EscalationPolicy& p) override {
+        return EscalationTables(db_).InsertEscalationPolicy(p);
+    }
+    Result<void> UpdateEscalationPolicy(const oncall::EscalationPolicy& p) override {
+        return EscalationTables(db_).UpdateEscalationPolicy(p);
+    }
+    Result<void> DeleteEscalationPolicy(const std::string& id) override {
+        return EscalationTables(db_).DeleteEscalationPolicy(id);
+    }
+    Result<std::optional<ServiceEscalation>> GetServiceEscalation(const std::string& service_id) override {
+        return EscalationTables(db_).GetServiceEscalation(service_id);
+    }
+    Result<void> SetServiceEscalation(const std::string& service_id, const ServiceEscalation& e) override {
+        return EscalationTables(db_).SetServiceEscalation(service_id, e);
+    }
+    Result<void> InsertIncidentEscalation(const IncidentEscalation& e) override {
+        return EscalationTables(db_).InsertIncidentEscalation(e);
+    }
+    Result<std::optional<IncidentEscalation>> GetIncidentEscalation(const std::string& incident_id) override {
+        return EscalationTables(db_).GetIncidentEscalation(incident_id);
+    }
+    Result<void> UpdateIncidentEscalation(const IncidentEscalation& e) override {
+        return EscalationTables(db_).UpdateIncidentEscalation(e);
+    }
+    Result<std::vector<std::pair<IncidentEscalation, TimePoint>>> ListReescalationDue(TimePoint now, int limit)
+        override {
+        return EscalationTables(db_).ListReescalationDue(now, limit);
+    }
+    Result<bool> InsertEscalationTimer(const EscalationTimer& t) override {
+        return EscalationTables(db_).InsertEscalationTimer(t);
+    }
+    Result<std::vector<EscalationTimer>> ListDueEscalationTimers(TimePoint now, int limit) override {
+        return EscalationTables(db_).ListDueEscalationTimers(now, limit);
+    }
+    Result<bool> CompleteEscalationTimer(const std::string& id, const std::string& outcome) override {
+        return EscalationTables(db_).CompleteEscalationTimer(id, outcome);
+    }
+    Result<std::vector<EscalationTimer>> ListEscalationTimers(const std::string& incident_id) override {
+        return EscalationTables(db_).ListEscalationTimers(incident_id);
+    }
+    Result<void> InsertNotificationAttempt(const NotificationAttempt& a) override {
+        return EscalationTables(db_).InsertNotificationAttempt(a);
+    }
+    Result<void> UpdateNotificationAttempt(const NotificationAttempt& a) override {
+        return EscalationTables(db_).UpdateNotificationAttempt(a);
+    }
+    Result<std::optional<NotificationAttempt>> GetNotificationAttempt(const std::string& id) override {
+        return EscalationTables(db_).GetNotificationAttempt(id);
+    }
+    Result<std::vector<NotificationAttempt>> ListNotificationAttempts(const NotificationAttemptFilter& f) override {
+        return EscalationTables(db_).ListNotificationAttempts(f);
+    }
+    Result<std::vector<std::string>> ListQueuedContactMethods(int limit) override {
+        return EscalationTables(db_).ListQueuedContactMethods(limit);
+    }
+    Result<std::optional<NotificationAttempt>> FindAttemptByReply(
+        const std::string& address, const std::string& reply_code, TimePoint since
+    ) override {
+        return EscalationTables(db_).FindAttemptByReply(address, reply_code, since);
+    }
+    Result<bool> UseEscalationToken(const std::string& token_hash, TimePoint at) override {
+        return EscalationTables(db_).UseEscalationToken(token_hash, at);
+    }
 
     Result<domain::PageSettings> GetPageSettings() override {
         TOCSIN_ASSIGN(

@@ -1,0 +1,55 @@
+/// @file
+/// @brief The escalation tables of SqliteTx (policies, a service's policy, incident
+/// escalations, durable timers, notification attempts, used link tokens; migration 0010), kept
+/// apart from sqlite_store.cpp. Same contract as the matching Tx methods in store.hpp.
+#pragma once
+
+#include "tocsin/store/sqlite/sqlite_db.hpp"
+#include "tocsin/store/store.hpp"
+
+#include <utility>
+
+namespace tocsin::store::sqlite {
+
+class EscalationTables {
+public:
+    explicit EscalationTables(Database& db) : db_(db) {}
+
+    Result<std::vector<oncall::EscalationPolicy>> ListEscalationPolicies();
+    Result<std::optional<oncall::EscalationPolicy>> GetEscalationPolicy(const std::string& id);
+    Result<void> InsertEscalationPolicy(const oncall::EscalationPolicy& p);
+    Result<void> UpdateEscalationPolicy(const oncall::EscalationPolicy& p);
+    Result<void> DeleteEscalationPolicy(const std::string& id);
+    Result<std::optional<ServiceEscalation>> GetServiceEscalation(const std::string& service_id);
+    Result<void> SetServiceEscalation(const std::string& service_id, const ServiceEscalation& e);
+
+    Result<void> InsertIncidentEscalation(const IncidentEscalation& e);
+    Result<std::optional<IncidentEscalation>> GetIncidentEscalation(const std::string& incident_id);
+    Result<void> UpdateIncidentEscalation(const IncidentEscalation& e);
+    Result<std::vector<std::pair<IncidentEscalation, TimePoint>>> ListReescalationDue(TimePoint now, int limit);
+
+    Result<bool> InsertEscalationTimer(const EscalationTimer& t);
+    Result<std::vector<EscalationTimer>> ListDueEscalationTimers(TimePoint now, int limit);
+    Result<bool> CompleteEscalationTimer(const std::string& id, const std::string& outcome);
+    Result<std::vector<EscalationTimer>> ListEscalationTimers(const std::string& incident_id);
+
+    Result<void> InsertNotificationAttempt(const NotificationAttempt& a);
+    Result<void> UpdateNotificationAttempt(const NotificationAttempt& a);
+    Result<std::optional<NotificationAttempt>> GetNotificationAttempt(const std::string& id);
+    Result<std::vector<NotificationAttempt>> ListNotificationAttempts(const NotificationAttemptFilter& f);
+    Result<std::vector<std::string>> ListQueuedContactMethods(int limit);
+    Result<std::optional<NotificationAttempt>> FindAttemptByReply(
+        const std::string& address, const std::string& reply_code, TimePoint since
+    );
+    Result<bool> UseEscalationToken(const std::string& token_hash, TimePoint at);
+
+private:
+    Database& db_;
+};
+
+/// The policy's levels as stored (and as the API shows them):
+/// [{"targets": [{"type": "user", "id": "..."}], "delay_minutes": 30}].
+std::string EscalationLevelsJson(const std::vector<oncall::EscalationLevel>& levels);
+std::vector<oncall::EscalationLevel> ParseEscalationLevels(const std::string& text);
+
+}  // namespace tocsin::store::sqlite
