@@ -21,7 +21,9 @@
 #include "tocsin/monitor/monitor.hpp"
 #include "tocsin/monitor/monitor_state.hpp"
 #include "tocsin/monitor/rollup.hpp"
+#include "tocsin/oncall/schedule.hpp"
 #include "tocsin/store/escalation_records.hpp"
+#include "tocsin/store/schedule_records.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -543,6 +545,34 @@ public:
     ) = 0;
     /// Marks a one-time link token used; false if it was used before.
     [[nodiscard]] virtual Result<bool> UseEscalationToken(const std::string& token_hash, TimePoint at) = 0;
+
+    // --- Schedules (issue 7, SCHED): definitions only (who is on call is computed by
+    // oncall/schedule.hpp), overrides, hashed iCal feed tokens. sqlite_schedule_tables.cpp.
+
+    /// Schedules by name, each with its layers and all of its overrides (oldest first).
+    [[nodiscard]] virtual Result<std::vector<oncall::Schedule>> ListSchedules() = 0;
+    /// With layers and all overrides (oldest first: the newest wins where they overlap).
+    [[nodiscard]] virtual Result<std::optional<oncall::Schedule>> GetSchedule(const std::string& id) = 0;
+    /// Stores id, name, description, time_zone, team_id and layers (not overrides); Conflict if
+    /// the name is taken (case-insensitive).
+    [[nodiscard]] virtual Result<void> InsertSchedule(const oncall::Schedule& s) = 0;
+    /// Replaces name, description, time_zone, team_id and layers; overrides stay. NotFound / Conflict.
+    [[nodiscard]] virtual Result<void> UpdateSchedule(const oncall::Schedule& s) = 0;
+    /// Deletes the schedule with its overrides and feed token; NotFound.
+    [[nodiscard]] virtual Result<void> DeleteSchedule(const std::string& id) = 0;
+    /// NotFound for an unknown schedule; Invalid ("user_id") for an unknown user.
+    [[nodiscard]] virtual Result<void> InsertScheduleOverride(const std::string& schedule_id, const oncall::Override& o
+    ) = 0;
+    /// NotFound if the schedule has no such override.
+    [[nodiscard]] virtual Result<void> DeleteScheduleOverride(
+        const std::string& schedule_id, const std::string& override_id
+    ) = 0;
+    /// Sets (or replaces: the old URL stops working) the feed token of a schedule or user
+    /// (kind "schedule" | "user").
+    [[nodiscard]] virtual Result<void> SetICalFeedToken(
+        const std::string& kind, const std::string& subject_id, const std::string& token_hash
+    ) = 0;
+    [[nodiscard]] virtual Result<std::optional<ICalFeed>> FindICalFeed(const std::string& token_hash) = 0;
 };
 
 class Store {

@@ -6,6 +6,7 @@
 #include "tocsin/store/sqlite/sqlite_alert_tables.hpp"
 #include "tocsin/store/sqlite/sqlite_db.hpp"
 #include "tocsin/store/sqlite/sqlite_escalation_tables.hpp"
+#include "tocsin/store/sqlite/sqlite_schedule_tables.hpp"
 
 #include <boost/json.hpp>
 
@@ -1778,6 +1779,32 @@ private:
     Database& db_;
     const Clock& clock_;
     AlertTables alerts_;
+
+public:
+    // Schedules (issue 7, SCHED): sqlite_schedule_tables.cpp.
+    Result<std::vector<oncall::Schedule>> ListSchedules() override { return Schedules().ListSchedules(); }
+    Result<std::optional<oncall::Schedule>> GetSchedule(const std::string& id) override {
+        return Schedules().GetSchedule(id);
+    }
+    Result<void> InsertSchedule(const oncall::Schedule& s) override { return Schedules().InsertSchedule(s); }
+    Result<void> UpdateSchedule(const oncall::Schedule& s) override { return Schedules().UpdateSchedule(s); }
+    Result<void> DeleteSchedule(const std::string& id) override { return Schedules().DeleteSchedule(id); }
+    Result<void> InsertScheduleOverride(const std::string& schedule_id, const oncall::Override& o) override {
+        return Schedules().InsertScheduleOverride(schedule_id, o);
+    }
+    Result<void> DeleteScheduleOverride(const std::string& schedule_id, const std::string& override_id) override {
+        return Schedules().DeleteScheduleOverride(schedule_id, override_id);
+    }
+    Result<void> SetICalFeedToken(const std::string& kind, const std::string& subject_id, const std::string& token_hash)
+        override {
+        return Schedules().SetICalFeedToken(kind, subject_id, token_hash);
+    }
+    Result<std::optional<ICalFeed>> FindICalFeed(const std::string& token_hash) override {
+        return Schedules().FindICalFeed(token_hash);
+    }
+
+private:
+    ScheduleTables Schedules() { return ScheduleTables(db_, clock_.Now()); }
 };
 
 }  // namespace
