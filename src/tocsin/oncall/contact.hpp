@@ -97,6 +97,7 @@ struct PageMessage {
     std::string reply_code;                      // SMS: "reply 1234 to acknowledge"; voice: sent with the key press
     int bundled = 0;                             // other open incidents included in this message
     std::string verification_code;               // set: this is a verification message instead
+    TimePoint now{};                             // the mail's Date; the caller's clock
 };
 
 /// Providers and identities for the senders: everything under `oncall:` in the config file
