@@ -21,6 +21,7 @@
 #include "tocsin/monitor/monitor.hpp"
 #include "tocsin/monitor/monitor_state.hpp"
 #include "tocsin/monitor/rollup.hpp"
+#include "tocsin/oncall/contact.hpp"
 #include "tocsin/oncall/schedule.hpp"
 #include "tocsin/store/escalation_records.hpp"
 #include "tocsin/store/schedule_records.hpp"
@@ -197,6 +198,22 @@ struct IncidentAlertCounts {
 struct ActiveIntegrationKey {
     alerts::IntegrationKey key;
     std::string secret_hash;
+};
+
+/// A user as the on-call code needs them (PEOPLE): who, how to write to them, and when.
+struct UserProfile {
+    std::string id, email, name;
+    std::string language = "en";    // en | de
+    std::string time_zone = "UTC";  // IANA
+};
+
+/// The pending verification code of a contact method; only its hash is kept.
+struct ContactVerification {
+    std::string contact_method_id;
+    std::string code_hash;  // oncall::HashVerificationCode
+    TimePoint sent_at{};
+    TimePoint expires_at{};
+    int attempts = 0;  // wrong codes entered so far
 };
 
 /// One open transaction. Obtained only inside Store::Write / Store::Read; not thread-safe;
@@ -573,6 +590,61 @@ public:
         const std::string& kind, const std::string& subject_id, const std::string& token_hash
     ) = 0;
     [[nodiscard]] virtual Result<std::optional<ICalFeed>> FindICalFeed(const std::string& token_hash) = 0;
+
+    // --- People on call (issue 7, PEOPLE): users' time zones, contact methods, verification
+    // codes, notification rules, teams. sqlite_people_tables.cpp.
+
+    /// NotFound if there is no such user.
+    [[nodiscard]] virtual Result<UserProfile> GetUserProfile(const std::string& user_id) = 0;
+    /// Sets the user's IANA zone (validated by the caller); NotFound.
+    [[nodiscard]] virtual Result<void> SetUserTimeZone(const std::string& user_id, const std::string& time_zone) = 0;
+
+    /// A user's methods, oldest first.
+    [[nodiscard]] virtual Result<std::vector<oncall::ContactMethod>> ListContactMethods(const std::string& user_id) = 0;
+    [[nodiscard]] virtual Result<std::optional<oncall::ContactMethod>> GetContactMethod(const std::string& id) = 0;
+    /// Conflict if the user already has this kind and address; Invalid ("user_id") if the user is unknown.
+    [[nodiscard]] virtual Result<void> InsertContactMethod(const oncall::ContactMethod& m) = 0;
+    /// Replaces label, address, data_json and verified; NotFound / Conflict.
+    [[nodiscard]] virtual Result<void> UpdateContactMethod(const oncall::ContactMethod& m) = 0;
+    /// Deletes the method with its rules and pending code; NotFound.
+    [[nodiscard]] virtual Result<void> DeleteContactMethod(const std::string& id) = 0;
+
+    /// Replaces any pending code of the method (attempts back to 0).
+    [[nodiscard]] virtual Result<void> SaveContactVerification(const ContactVerification& v) = 0;
+    [[nodiscard]] virtual Result<std::optional<ContactVerification>> GetContactVerification(
+        const std::string& contact_method_id
+    ) = 0;
+    /// Counts one wrong code; returns the new attempt count.
+    [[nodiscard]] virtual Result<int> AddContactVerificationAttempt(const std::string& contact_method_id) = 0;
+    [[nodiscard]] virtual Result<void> DeleteContactVerification(const std::string& contact_method_id) = 0;
+
+    /// A user's rules ordered by urgency (high first), delay, then creation.
+    [[nodiscard]] virtual Result<std::vector<oncall::NotificationRule>> ListNotificationRules(const std::string& user_id
+    ) = 0;
+    [[nodiscard]] virtual Result<std::optional<oncall::NotificationRule>> GetNotificationRule(const std::string& id) = 0;
+    /// Conflict if the same method, urgency and delay exist; Invalid ("contact_method_id") if the
+    /// method does not exist.
+    [[nodiscard]] virtual Result<void> InsertNotificationRule(const oncall::NotificationRule& r) = 0;
+    /// Replaces contact_method_id, urgency and delay; NotFound / Conflict.
+    [[nodiscard]] virtual Result<void> UpdateNotificationRule(const oncall::NotificationRule& r) = 0;
+    [[nodiscard]] virtual Result<void> DeleteNotificationRule(const std::string& id) = 0;
+
+    /// Teams by name.
+    [[nodiscard]] virtual Result<std::vector<oncall::Team>> ListTeams() = 0;
+    [[nodiscard]] virtual Result<std::optional<oncall::Team>> GetTeam(const std::string& id) = 0;
+    /// Conflict if the name is taken (case-insensitive).
+    [[nodiscard]] virtual Result<void> InsertTeam(const oncall::Team& t) = 0;
+    /// Replaces name and description; NotFound / Conflict.
+    [[nodiscard]] virtual Result<void> UpdateTeam(const oncall::Team& t) = 0;
+    /// Deletes the team and its memberships; NotFound.
+    [[nodiscard]] virtual Result<void> DeleteTeam(const std::string& id) = 0;
+    /// A team's members by position, then user id (the round-robin order).
+    [[nodiscard]] virtual Result<std::vector<oncall::TeamMember>> ListTeamMembers(const std::string& team_id) = 0;
+    /// Adds or replaces the membership (role, position); Invalid ("user_id") if the user is unknown,
+    /// NotFound if the team is.
+    [[nodiscard]] virtual Result<void> SaveTeamMember(const oncall::TeamMember& m) = 0;
+    /// NotFound if the user is not a member.
+    [[nodiscard]] virtual Result<void> DeleteTeamMember(const std::string& team_id, const std::string& user_id) = 0;
 };
 
 class Store {

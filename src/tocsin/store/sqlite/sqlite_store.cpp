@@ -6,6 +6,7 @@
 #include "tocsin/store/sqlite/sqlite_alert_tables.hpp"
 #include "tocsin/store/sqlite/sqlite_db.hpp"
 #include "tocsin/store/sqlite/sqlite_escalation_tables.hpp"
+#include "tocsin/store/sqlite/sqlite_people_tables.hpp"
 #include "tocsin/store/sqlite/sqlite_schedule_tables.hpp"
 
 #include <boost/json.hpp>
@@ -1805,6 +1806,60 @@ public:
 
 private:
     ScheduleTables Schedules() { return ScheduleTables(db_, clock_.Now()); }
+    PeopleTables people_{db_};
+
+public:
+    // People on call (issue 7): sqlite_people_tables.cpp.
+    Result<UserProfile> GetUserProfile(const std::string& user_id) override { return people_.GetUserProfile(user_id); }
+    Result<void> SetUserTimeZone(const std::string& user_id, const std::string& time_zone) override {
+        return people_.SetUserTimeZone(user_id, time_zone);
+    }
+    Result<std::vector<oncall::ContactMethod>> ListContactMethods(const std::string& user_id) override {
+        return people_.ListContactMethods(user_id);
+    }
+    Result<std::optional<oncall::ContactMethod>> GetContactMethod(const std::string& id) override {
+        return people_.GetContactMethod(id);
+    }
+    Result<void> InsertContactMethod(const oncall::ContactMethod& m) override { return people_.InsertContactMethod(m); }
+    Result<void> UpdateContactMethod(const oncall::ContactMethod& m) override { return people_.UpdateContactMethod(m); }
+    Result<void> DeleteContactMethod(const std::string& id) override { return people_.DeleteContactMethod(id); }
+    Result<void> SaveContactVerification(const ContactVerification& v) override {
+        return people_.SaveContactVerification(v);
+    }
+    Result<std::optional<ContactVerification>> GetContactVerification(const std::string& id) override {
+        return people_.GetContactVerification(id);
+    }
+    Result<int> AddContactVerificationAttempt(const std::string& id) override {
+        return people_.AddContactVerificationAttempt(id);
+    }
+    Result<void> DeleteContactVerification(const std::string& id) override {
+        return people_.DeleteContactVerification(id);
+    }
+    Result<std::vector<oncall::NotificationRule>> ListNotificationRules(const std::string& user_id) override {
+        return people_.ListNotificationRules(user_id);
+    }
+    Result<std::optional<oncall::NotificationRule>> GetNotificationRule(const std::string& id) override {
+        return people_.GetNotificationRule(id);
+    }
+    Result<void> InsertNotificationRule(const oncall::NotificationRule& r) override {
+        return people_.InsertNotificationRule(r);
+    }
+    Result<void> UpdateNotificationRule(const oncall::NotificationRule& r) override {
+        return people_.UpdateNotificationRule(r);
+    }
+    Result<void> DeleteNotificationRule(const std::string& id) override { return people_.DeleteNotificationRule(id); }
+    Result<std::vector<oncall::Team>> ListTeams() override { return people_.ListTeams(); }
+    Result<std::optional<oncall::Team>> GetTeam(const std::string& id) override { return people_.GetTeam(id); }
+    Result<void> InsertTeam(const oncall::Team& t) override { return people_.InsertTeam(t); }
+    Result<void> UpdateTeam(const oncall::Team& t) override { return people_.UpdateTeam(t); }
+    Result<void> DeleteTeam(const std::string& id) override { return people_.DeleteTeam(id); }
+    Result<std::vector<oncall::TeamMember>> ListTeamMembers(const std::string& team_id) override {
+        return people_.ListTeamMembers(team_id);
+    }
+    Result<void> SaveTeamMember(const oncall::TeamMember& m) override { return people_.SaveTeamMember(m); }
+    Result<void> DeleteTeamMember(const std::string& team_id, const std::string& user_id) override {
+        return people_.DeleteTeamMember(team_id, user_id);
+    }
 };
 
 }  // namespace
