@@ -485,6 +485,68 @@ Result<void> ReadAlerts(const YAML::Node& s, alerts::AlertOptions& a) {
     return {};
 }
 
+// `oncall:` (docs/oncall.md, "People, contact methods and providers").
+Result<void> ReadOncall(const YAML::Node& s, oncall::OncallOptions& o) {
+    TOCSIN_TRY(RejectUnknown(s, "oncall", {"phone", "ntfy", "slack", "telegram", "web_push", "verification"}));
+    auto& c = o.senders;
+    if (auto p = s["phone"]) {
+        TOCSIN_TRY(
+            RejectUnknown(p, "oncall.phone", {"base_url", "account_sid", "auth_token", "from", "voice_action_url"})
+        );
+        TOCSIN_TRY(Read(p, "base_url", "oncall.phone.base_url", c.phone.base_url));
+        TOCSIN_TRY(Read(p, "account_sid", "oncall.phone.account_sid", c.phone.account_sid));
+        TOCSIN_TRY(Read(p, "auth_token", "oncall.phone.auth_token", c.phone.auth_token));
+        TOCSIN_TRY(Read(p, "from", "oncall.phone.from", c.phone.from_number));
+        TOCSIN_TRY(Read(p, "voice_action_url", "oncall.phone.voice_action_url", c.phone.voice_action_url));
+    }
+    if (auto n = s["ntfy"]) {
+        TOCSIN_TRY(RejectUnknown(n, "oncall.ntfy", {"token"}));
+        TOCSIN_TRY(Read(n, "token", "oncall.ntfy.token", c.ntfy_token));
+    }
+    if (auto n = s["slack"]) {
+        TOCSIN_TRY(RejectUnknown(n, "oncall.slack", {"api_url", "bot_token"}));
+        TOCSIN_TRY(Read(n, "api_url", "oncall.slack.api_url", c.slack_api_url));
+        TOCSIN_TRY(Read(n, "bot_token", "oncall.slack.bot_token", c.slack_bot_token));
+    }
+    if (auto n = s["telegram"]) {
+        TOCSIN_TRY(RejectUnknown(n, "oncall.telegram", {"api_url", "bot_token"}));
+        TOCSIN_TRY(Read(n, "api_url", "oncall.telegram.api_url", c.telegram_api_url));
+        TOCSIN_TRY(Read(n, "bot_token", "oncall.telegram.bot_token", c.telegram_bot_token));
+    }
+    if (auto n = s["web_push"]) {
+        TOCSIN_TRY(RejectUnknown(n, "oncall.web_push", {"subject", "ttl_seconds"}));
+        TOCSIN_TRY(Read(n, "subject", "oncall.web_push.subject", c.vapid_subject));
+        long long ttl = c.push_ttl.count();
+        TOCSIN_TRY(Read(n, "ttl_seconds", "oncall.web_push.ttl_seconds", ttl));
+        c.push_ttl = std::chrono::seconds(ttl);
+    }
+    if (auto n = s["verification"]) {
+        TOCSIN_TRY(RejectUnknown(n, "oncall.verification", {"lifetime_minutes", "max_attempts", "resend_seconds"}));
+        long long minutes = o.verification_lifetime.count();
+        long long resend = o.verification_resend.count();
+        TOCSIN_TRY(Read(n, "lifetime_minutes", "oncall.verification.lifetime_minutes", minutes));
+        TOCSIN_TRY(Read(n, "max_attempts", "oncall.verification.max_attempts", o.verification_attempts));
+        TOCSIN_TRY(Read(n, "resend_seconds", "oncall.verification.resend_seconds", resend));
+        o.verification_lifetime = std::chrono::minutes(minutes);
+        o.verification_resend = std::chrono::seconds(resend);
+    }
+    if (auto r = o.Validate(); !r) {
+        // Point at the offending key when the file has it, else at its section.
+        const std::string& field = r.error().field;
+        YAML::Node node = s;
+        std::string rest = field.substr(field.find('.') + 1);
+        for (auto dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+            if (!node[rest.substr(0, dot)]) break;
+            node = node[rest.substr(0, dot)];
+            rest = rest.substr(dot + 1);
+        }
+        // Names in the file that differ from the options' own (from, ttl_seconds) are the keys above.
+        if (node[rest]) node = node[rest];
+        return Error::Invalid(field, Where(node, field) + ": " + r.error().message);
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<void> ParseListen(const std::string& text, http::ServerOptions& out) {
@@ -524,7 +586,17 @@ Result<void> LoadFile(const std::string& path, Config& config) {
     TOCSIN_TRY(prefixed(RejectUnknown(
         root,
         "",
-        {"server", "storage", "log", "page", "engines", "monitoring", "monitors", "notifications", "admin", "alerts"}
+        {"server",
+         "storage",
+         "log",
+         "page",
+         "engines",
+         "monitoring",
+         "monitors",
+         "notifications",
+         "admin",
+         "alerts",
+         "oncall"}
     )));
     if (auto s = root["server"]) {
         TOCSIN_TRY(prefixed(RejectUnknown(
@@ -609,6 +681,7 @@ Result<void> LoadFile(const std::string& path, Config& config) {
     if (root["notifications"]) TOCSIN_TRY(prefixed(ReadNotifications(root["notifications"], config.notifications)));
     if (root["admin"]) TOCSIN_TRY(prefixed(ReadAdmin(root["admin"], config.admin)));
     if (root["alerts"]) TOCSIN_TRY(prefixed(ReadAlerts(root["alerts"], config.alerts)));
+    if (root["oncall"]) TOCSIN_TRY(prefixed(ReadOncall(root["oncall"], config.oncall)));
     return config.server.Validate();
 }
 

@@ -12,6 +12,7 @@
 #include "tocsin/http/server.hpp"
 #include "tocsin/monitor/monitor.hpp"
 #include "tocsin/notify/options.hpp"
+#include "tocsin/oncall/oncall_options.hpp"
 
 #include <chrono>
 #include <map>
@@ -53,8 +54,9 @@ struct Config {
     MonitoringOptions monitoring;
     DeclaredMonitors monitors;
     notify::NotificationOptions notifications;
-    auth::SessionOptions admin;   // `admin:` sign-in sessions of the admin app
-    alerts::AlertOptions alerts;  // `alerts:` intake rate limits, group-commit queue, timers
+    auth::SessionOptions admin;    // `admin:` sign-in sessions of the admin app
+    alerts::AlertOptions alerts;   // `alerts:` intake rate limits, group-commit queue, timers
+    oncall::OncallOptions oncall;  // `oncall:` SMS/voice, ntfy, chat and Web Push providers; verification codes
 };
 
 /// Parses "127.0.0.1:8080", "[::1]:0" or "0.0.0.0:80" into address and port.
