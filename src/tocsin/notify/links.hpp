@@ -15,7 +15,13 @@
 
 namespace tocsin::notify {
 
-enum class LinkPurpose { kConfirm = 1, kManage = 2, kUnsubscribe = 3 };
+enum class LinkPurpose {
+    kConfirm = 1,
+    kManage = 2,
+    kUnsubscribe = 3,
+    kPageAcknowledge = 4,  // on-call pages (issue 7): the id is a notification attempt's
+    kPageResolve = 5,
+};
 
 class LinkSigner {
 public:

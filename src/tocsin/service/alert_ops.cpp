@@ -4,6 +4,7 @@
 #include "tocsin/alerts/severity.hpp"
 #include "tocsin/alerts/silence.hpp"
 #include "tocsin/common/ids.hpp"
+#include "tocsin/service/escalation_ops.hpp"
 
 #include <boost/json.hpp>
 
@@ -297,6 +298,7 @@ Result<IntakeOutcome> Trigger(Context& ctx, const IntakeEvent& ev) {
         inc.silenced = a.silenced;
         inc.created_at = inc.updated_at = inc.last_alert_at = now;
         TOCSIN_TRY(tx.InsertAlertIncident(inc, signature));
+        TOCSIN_TRY(StartEscalation(tx, now, inc));  // issue 7: first escalation timer, same transaction
     }
     a.incident_id = inc.id;
     TOCSIN_TRY(tx.InsertAlert(a));
@@ -733,6 +735,7 @@ Result<AlertIncident> SplitAlert(store::Tx& tx, TimePoint now, const std::string
     inc.silenced = a.silenced;
     inc.created_at = inc.updated_at = inc.last_alert_at = now;
     TOCSIN_TRY(tx.InsertAlertIncident(inc, ""));
+    TOCSIN_TRY(StartEscalation(tx, now, inc));  // issue 7
     a.incident_id = inc.id;
     a.updated_at = now;
     TOCSIN_TRY(tx.UpdateAlert(a));
