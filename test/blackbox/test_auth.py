@@ -108,6 +108,16 @@ ADMIN_ROUTES = [
     ("DELETE", "/api/v1/silences/{id}", "responder"),
     ("GET", "/api/v1/severity-map", "stakeholder"),
     ("PUT", "/api/v1/severity-map", "owner"),
+    # Escalation (test_escalation.py covers them in depth).
+    ("GET", "/api/v1/escalation-policies", "stakeholder"),
+    ("POST", "/api/v1/escalation-policies", "responder"),
+    ("GET", "/api/v1/escalation-policies/{id}", "stakeholder"),
+    ("PUT", "/api/v1/escalation-policies/{id}", "responder"),
+    ("DELETE", "/api/v1/escalation-policies/{id}", "responder"),
+    ("GET", "/api/v1/services/{id}/escalation", "stakeholder"),
+    ("PUT", "/api/v1/services/{id}/escalation", "responder"),
+    ("POST", "/api/v1/alert-incidents/{id}/escalate", "responder"),
+    ("GET", "/api/v1/alert-incidents/{id}/escalation", "stakeholder"),
     # Remote probe agents: only probe tokens (they receive monitors' credentials).
     ("GET", "/api/v1/probe/assignments", "probe"),
     ("POST", "/api/v1/probe/results", "probe"),

@@ -7,6 +7,7 @@
 #include "test/support/temp_dir.hpp"
 #include "tocsin/api/admin_api.hpp"
 #include "tocsin/api/alert_api.hpp"
+#include "tocsin/api/escalation_api.hpp"
 #include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/public_site.hpp"
@@ -168,6 +169,10 @@ protected:
         RegisterLiveRoutes(router_, *store_, sessions_.get(), live_);
         intake_auth_ = std::make_unique<IntakeAuth>(clock_);
         RegisterAlertRoutes(router_, AlertApiDeps{*store_, clock_, *intake_auth_, sessions_.get()});
+        RegisterEscalationRoutes(
+            router_,
+            EscalationApiDeps{*store_, clock_, notify::LinkSigner(notify::LinkSigner::NewKey()), "", sessions_.get()}
+        );
         RegisterOpenApi(router_);
         RegisterPublicRoutes(
             router_, [this] { return snapshot_; }, metrics_
@@ -580,7 +585,7 @@ TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
     }
     // every admin, monitoring, subscriber, user, template, live and alert route but openapi.json,
     // the heartbeat pings and the session routes
-    EXPECT_EQ(checked, 64 + 29);
+    EXPECT_EQ(checked, 64 + 29 + 9 /* escalation */);
 }
 
 // ---- responses match the schemas --------------------------------------------------------------------

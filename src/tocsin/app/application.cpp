@@ -3,6 +3,7 @@
 #include "tocsin/api/admin_api.hpp"
 #include "tocsin/api/admin_app.hpp"
 #include "tocsin/api/alert_api.hpp"
+#include "tocsin/api/escalation_api.hpp"
 #include "tocsin/api/intake_routes.hpp"
 #include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
@@ -23,6 +24,7 @@
 #include "tocsin/common/metrics.hpp"
 #include "tocsin/engine/alert_timers.hpp"
 #include "tocsin/engine/engine_runner.hpp"
+#include "tocsin/engine/escalation_engine.hpp"
 #include "tocsin/engine/heartbeat_expiry.hpp"
 #include "tocsin/engine/maintenance_transitions.hpp"
 #include "tocsin/engine/monitor_automation.hpp"
@@ -36,6 +38,7 @@
 #include "tocsin/notify/transport.hpp"
 #include "tocsin/page/local_time.hpp"
 #include "tocsin/page/snapshot_builder.hpp"
+#include "tocsin/service/people_ops.hpp"
 #include "tocsin/service/subscriptions.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
 
@@ -269,6 +272,13 @@ int Serve(const ServeOptions& options) {
     intake_committer.Start();
     api::RegisterIntakeRoutes(router, api::IntakeRouteDeps{intake_auth, intake_committer});
     api::RegisterAlertRoutes(router, api::AlertApiDeps{store, clock, intake_auth, &sessions, publish_topic});
+    // Escalation (issue 7): policies, a service's policy, escalate-now; the page links
+    // (/ack, /resolve) and the phone provider's reply webhooks.
+    api::RegisterEscalationRoutes(
+        router,
+        api::EscalationApiDeps{
+            store, clock, notify::LinkSigner(*link_key), cfg.escalation.inbound_secret, &sessions, publish_topic}
+    );
     // Opsgenie Alert and Heartbeat API (/v2/alerts, /v2/heartbeats): blocking routes that commit
     // the alert change and its request record before answering.
     api::RegisterOpsgenieRoutes(router, api::OpsgenieApiDeps{store, clock, intake_auth, {}});
@@ -364,11 +374,38 @@ int Serve(const ServeOptions& options) {
     runner.Add(alert_timers);
     engine::HeartbeatExpiry heartbeat_expiry(store, std::chrono::seconds(2));
     runner.Add(heartbeat_expiry);
+    // Escalation pages through the notification transport, on a runner of its own so a big
+    // status-page fan-out never delays a page. Without notifications nobody is paged.
+    auto escalation_senders = service::MakeSenderConfig(
+        store, cfg.oncall, notifications.delivery, "http://" + host + ":" + std::to_string(server.Port())
+    );
+    if (!escalation_senders) return fail("on-call senders", escalation_senders.error());
+    if (escalation_senders->phone.voice_action_url.empty() && !cfg.escalation.inbound_secret.empty()) {
+        escalation_senders->phone.voice_action_url = escalation_senders->public_url +
+                                                     std::string(oncall::kVoiceInboundPath) + "/" +
+                                                     cfg.escalation.inbound_secret;
+    }
+    engine::EscalationEngine escalation(
+        store,
+        engine::TransportSender(transport),
+        notify::LinkSigner(*link_key),
+        engine::EscalationEngineOptions{
+            .interval = cfg.escalation.interval,
+            .timing = service::EscalationTiming{cfg.escalation.minute},
+            .max_per_window = cfg.escalation.max_per_window,
+            .window_minutes = cfg.escalation.window_minutes,
+            .min_gap_minutes = cfg.escalation.min_gap_minutes,
+            .senders = *escalation_senders,
+        }
+    );
+    engine::EngineRunner escalation_runner(clock, metrics);
+    escalation_runner.Add(escalation);
     checker.Start();
     runner.Start();
     if (notifications.enabled) {
         transport.Start();
         notify_runner.Start();
+        escalation_runner.Start();
     }
 
     std::printf("tocsin listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(server.Port()));
@@ -379,9 +416,13 @@ int Serve(const ServeOptions& options) {
         // Outcomes that arrived before the transport stopped are recorded; messages not yet
         // sent stay pending and go out after the next start.
         notify_runner.Stop();
+        escalation_runner.Stop();
         transport.Stop();
         if (auto r = dispatcher.Flush(clock.Now()); !r) {
             log->error("[app.Serve] recording the last notification outcomes failed: {}", r.error().message);
+        }
+        if (auto r = escalation.Flush(clock.Now()); !r) {
+            log->error("[app.Serve] recording the last page outcomes failed: {}", r.error().message);
         }
     };
     server.Run([&runner, &checker, &stop_notifications] {

@@ -485,6 +485,40 @@ Result<void> ReadAlerts(const YAML::Node& s, alerts::AlertOptions& a) {
     return {};
 }
 
+// `escalation:` (docs/oncall.md, "Escalation").
+Result<void> ReadEscalation(const YAML::Node& s, oncall::EscalationOptions& o) {
+    TOCSIN_TRY(RejectUnknown(
+        s, "escalation", {"interval", "minute", "max_per_window", "window_minutes", "min_gap_minutes", "inbound_secret"}
+    ));
+    for (auto [key, target] : {std::pair{"interval", &o.interval}, std::pair{"minute", &o.minute}}) {
+        if (!s[key]) continue;
+        const std::string path = std::string("escalation.") + key;
+        std::string text;
+        TOCSIN_TRY(Read(s, key, path, text));
+        // ParseDuration knows s, m, h and d; sub-second intervals are written in ms.
+        std::optional<std::chrono::milliseconds> d;
+        if (text.size() > 2 && text.ends_with("ms")) {
+            long long n = -1;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 2, n);
+            if (ec == std::errc() && end == text.data() + text.size() - 2 && n >= 0) d = std::chrono::milliseconds(n);
+        } else {
+            d = ParseDuration(text);
+        }
+        if (!d) return Error::Invalid(path, Where(s[key], path) + ": must be a duration like 500ms or 1m");
+        *target = *d;
+    }
+    TOCSIN_TRY(Read(s, "max_per_window", "escalation.max_per_window", o.max_per_window));
+    TOCSIN_TRY(Read(s, "window_minutes", "escalation.window_minutes", o.window_minutes));
+    TOCSIN_TRY(Read(s, "min_gap_minutes", "escalation.min_gap_minutes", o.min_gap_minutes));
+    TOCSIN_TRY(Read(s, "inbound_secret", "escalation.inbound_secret", o.inbound_secret));
+    if (auto r = o.Validate(); !r) {
+        auto key = r.error().field.substr(r.error().field.find('.') + 1);
+        auto node = s[key] ? s[key] : s;
+        return Error::Invalid(r.error().field, Where(node, r.error().field) + ": " + r.error().message);
+    }
+    return {};
+}
+
 // `oncall:` (docs/oncall.md, "People, contact methods and providers").
 Result<void> ReadOncall(const YAML::Node& s, oncall::OncallOptions& o) {
     TOCSIN_TRY(RejectUnknown(s, "oncall", {"phone", "ntfy", "slack", "telegram", "web_push", "verification"}));
@@ -596,7 +630,8 @@ Result<void> LoadFile(const std::string& path, Config& config) {
          "notifications",
          "admin",
          "alerts",
-         "oncall"}
+         "oncall",
+         "escalation"}
     )));
     if (auto s = root["server"]) {
         TOCSIN_TRY(prefixed(RejectUnknown(
@@ -682,6 +717,7 @@ Result<void> LoadFile(const std::string& path, Config& config) {
     if (root["admin"]) TOCSIN_TRY(prefixed(ReadAdmin(root["admin"], config.admin)));
     if (root["alerts"]) TOCSIN_TRY(prefixed(ReadAlerts(root["alerts"], config.alerts)));
     if (root["oncall"]) TOCSIN_TRY(prefixed(ReadOncall(root["oncall"], config.oncall)));
+    if (root["escalation"]) TOCSIN_TRY(prefixed(ReadEscalation(root["escalation"], config.escalation)));
     return config.server.Validate();
 }
 

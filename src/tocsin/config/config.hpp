@@ -12,6 +12,7 @@
 #include "tocsin/http/server.hpp"
 #include "tocsin/monitor/monitor.hpp"
 #include "tocsin/notify/options.hpp"
+#include "tocsin/oncall/escalation_options.hpp"
 #include "tocsin/oncall/oncall_options.hpp"
 
 #include <chrono>
@@ -57,6 +58,7 @@ struct Config {
     auth::SessionOptions admin;    // `admin:` sign-in sessions of the admin app
     alerts::AlertOptions alerts;   // `alerts:` intake rate limits, group-commit queue, timers
     oncall::OncallOptions oncall;  // `oncall:` SMS/voice, ntfy, chat and Web Push providers; verification codes
+    oncall::EscalationOptions escalation;  // `escalation:` engine interval, policy minute, rate limits, webhook secret
 };
 
 /// Parses "127.0.0.1:8080", "[::1]:0" or "0.0.0.0:80" into address and port.

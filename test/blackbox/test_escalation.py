@@ -1,0 +1,257 @@
+"""Escalation end to end (issue 7): a real server on 127.0.0.1, a real SMTP server (aiosmtpd), a
+Twilio-style SMS/voice provider stand-in and the page links.
+
+Short delays: the config knob `escalation.minute` makes one policy minute last one second
+(and `escalation.interval` fires due timers every 100 ms), so a level delay of 3 "minutes"
+takes 3 seconds. Policies, rules and the API stay in minutes, as in production.
+Every wait is bounded.
+"""
+
+import re
+import time
+import urllib.parse
+
+import pytest
+
+from receivers import HttpReceiver, MailSink, body_text
+
+MINUTE_S = 1.0  # escalation.minute below
+FROM = "pager@tocsin.test"
+INBOUND_SECRET = "s3cret-inbound-hook-0123"
+
+
+@pytest.fixture
+def mail():
+    sink = MailSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def phone():
+    """The SMS/voice provider: answers like Twilio's Messages.json/Calls.json and records."""
+    r = HttpReceiver(lambda req: (201, {"Content-Type": "application/json"}, '{"sid": "SM1", "status": "queued"}'))
+    r.start()
+    yield r
+    r.stop()
+
+
+def config(tmp_path, mail, phone):
+    text = f"""
+notifications:
+  from: "tocsin pager <{FROM}>"
+  smtp:
+    url: "{mail.url}"
+    tls: none
+escalation:
+  minute: "1s"
+  interval: "100ms"
+  min_gap_minutes: 0
+  inbound_secret: "{INBOUND_SECRET}"
+oncall:
+  phone:
+    base_url: "{phone.url('')}"
+    account_sid: "AC0123456789"
+    auth_token: "token"
+    from: "+15005550006"
+"""
+    path = tmp_path / "escalation.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+def add_user(srv, name, phone_number=None):
+    u = srv.ok("POST", "/api/v1/users", json={
+        "email": f"{name}@users.tocsin.test", "name": name.title(), "role": "responder",
+        "password": "correct horse battery staple"}, expect=201)
+    uid = u["id"]
+    methods = [srv.ok("POST", f"/api/v1/users/{uid}/contact-methods", json={
+        "kind": "email", "label": "work mail", "address": f"{name}@pager.tocsin.test"},
+        expect=201)]
+    if phone_number:
+        methods.append(srv.ok("POST", f"/api/v1/users/{uid}/contact-methods", json={
+            "kind": "sms", "label": "mobile", "address": phone_number}, expect=201))
+    for m in methods:
+        # An owner may vouch for a method (the verification round trip is test_people.py's).
+        srv.ok("PATCH", f"/api/v1/users/{uid}/contact-methods/{m['id']}", json={"verified": True})
+        srv.ok("POST", f"/api/v1/users/{uid}/notification-rules", json={
+            "contact_method_id": m["id"], "urgency": "high", "delay_minutes": 0}, expect=201)
+    return uid
+
+
+def paged_service(srv, levels, repeat=0):
+    policy = srv.ok("POST", "/api/v1/escalation-policies", json={
+        "name": "Payments on call", "repeat": repeat,
+        "levels": [{"targets": [{"type": "user", "id": uid}], "delay_minutes": delay} for uid, delay in levels]},
+        expect=201)
+    svc = srv.ok("POST", "/api/v1/services", json={"name": "Payments", "urgency": "high"}, expect=201)
+    got = srv.ok("PUT", f"/api/v1/services/{svc['id']}/escalation", json={"escalation_policy_id": policy["id"]})
+    assert got["escalation_policy_id"] == policy["id"]
+    key = srv.ok("POST", f"/api/v1/services/{svc['id']}/keys", json={"dialect": "pagerduty", "name": "pd"},
+                 expect=201)["secret"]
+    return svc, key
+
+
+def trigger(srv, key, dedup="checkout/5xx"):
+    r = srv.request("POST", "/v2/enqueue", json={
+        "routing_key": key, "event_action": "trigger", "dedup_key": dedup,
+        "payload": {"summary": "Checkout fails with 5xx", "source": "checkout", "severity": "critical"}})
+    assert r.status_code == 202, r.text
+    for _ in range(200):
+        alerts = srv.ok("GET", "/api/v1/alerts", params={"dedup_key": dedup})
+        items = alerts if isinstance(alerts, list) else (alerts.get("alerts") or alerts.get("data") or [])
+        if items and items[0].get("incident_id"):
+            return items[0]["incident_id"]
+        time.sleep(0.05)
+    raise AssertionError("the alert did not land")
+
+
+def wait_mail(mail, rcpt, n=1, deadline=30.0):
+    got = mail.wait_for(rcpt, n=n, deadline=deadline)
+    return got, time.monotonic()
+
+
+def link_path(msg, verb):
+    text = body_text(msg)
+    m = re.search(r"https?://\S+?(/" + verb + r"/[A-Za-z0-9_\-=]+)", text)
+    assert m, f"no /{verb}/ link in:\n{text}"
+    return m.group(1)
+
+
+def incident_log(srv, incident_id):
+    inc = srv.ok("GET", f"/api/v1/alert-incidents/{incident_id}")
+    return inc["log"]
+
+
+def test_level_two_is_paged_after_its_delay_and_acknowledges_through_the_mail_link(tocsin_factory, tmp_path, mail,
+                                                                                    phone):
+    srv = tocsin_factory(config=config(tmp_path, mail, phone))
+    ann = add_user(srv, "ann", phone_number="+4915112345678")
+    bob = add_user(srv, "bob")
+    # repeat=1: without an answer level 1 would be paged again after level 2's delay.
+    _, key = paged_service(srv, [(ann, 3), (bob, 3)], repeat=1)
+    incident = trigger(srv, key)
+
+    # Level 1: ann by mail and SMS at once.
+    _, t_ann = wait_mail(mail, "ann@pager.tocsin.test")
+    sms = phone.wait_for(deadline=30)[0]
+    assert sms["path"] == "/2010-04-01/Accounts/AC0123456789/Messages.json"
+    assert urllib.parse.parse_qs(sms["body"].decode())["To"] == ["+4915112345678"]
+    assert mail.to("bob@pager.tocsin.test") == [], "level 2 paged before level 1's delay"
+
+    # Nobody answers: level 2 (bob) after 3 policy minutes.
+    bob_mails, t_bob = wait_mail(mail, "bob@pager.tocsin.test")
+    assert t_bob - t_ann >= 3 * MINUTE_S - 0.5, f"level 2 came {t_bob - t_ann:.2f}s after level 1"
+    assert t_bob - t_ann <= 3 * MINUTE_S + 10
+
+    # The outcome of bob's mail is recorded in the engine round after the SMTP answer.
+    def all_sent():
+        attempts = srv.ok("GET", f"/api/v1/alert-incidents/{incident}/escalation")["attempts"]
+        return len(attempts) == 3 and all(a["state"] == "sent" for a in attempts)
+    end = time.monotonic() + 15
+    while time.monotonic() < end and not all_sent():
+        time.sleep(0.05)
+    assert all_sent()
+
+    # The link in the mail: GET only asks (a mail scanner acknowledges nothing), POST acts once.
+    ack = link_path(bob_mails[0]["msg"], "ack")
+    page = srv.get(ack)
+    assert page.status_code == 200 and "<form" in page.text and "Acknowledge" in page.text
+    assert srv.ok("GET", f"/api/v1/alert-incidents/{incident}")["state"] == "triggered"
+    done = srv.request("POST", ack)
+    assert done.status_code == 200, done.text
+    assert srv.ok("GET", f"/api/v1/alert-incidents/{incident}")["state"] == "acknowledged"
+    assert srv.request("POST", ack).status_code == 409, "a page link works once"
+
+    # Escalation stops: no repeat of level 1 after level 2's delay.
+    time.sleep(3 * MINUTE_S + 2)
+    assert len(mail.to("ann@pager.tocsin.test")) == 1
+    assert len(mail.to("bob@pager.tocsin.test")) == 1
+    esc = srv.ok("GET", f"/api/v1/alert-incidents/{incident}/escalation")
+    assert esc["escalating"] is False
+    assert [a["state"] for a in esc["attempts"]].count("sent") == 3
+
+    # The log shows every step, in order.
+    actions = [e["action"] for e in incident_log(srv, incident)]
+    steps = [a for a in actions if a in ("incident.opened", "escalated", "notify.sent", "acknowledged via link")]
+    assert steps == ["incident.opened", "escalated", "notify.sent", "notify.sent", "escalated", "notify.sent",
+                     "acknowledged via link"], actions
+    texts = [e["text"] for e in incident_log(srv, incident) if e["action"] == "escalated"]
+    assert texts == ["Level 1 paged Ann", "Level 2 paged Bob"]
+
+
+def test_kill_9_between_levels_then_the_next_level_fires_once_on_time(tocsin_factory, tmp_path, mail, phone):
+    srv = tocsin_factory(config=config(tmp_path, mail, phone))
+    ann = add_user(srv, "ann")
+    bob = add_user(srv, "bob")
+    _, key = paged_service(srv, [(ann, 5), (bob, 5)])
+    incident = trigger(srv, key)
+    _, t_ann = wait_mail(mail, "ann@pager.tocsin.test")
+    srv.kill9_and_restart()
+    _, t_bob = wait_mail(mail, "bob@pager.tocsin.test")
+    assert t_bob - t_ann >= 5 * MINUTE_S - 0.5, f"level 2 came {t_bob - t_ann:.2f}s after level 1"
+    assert t_bob - t_ann <= 5 * MINUTE_S + 10, "level 2 was late after the restart"
+    time.sleep(2)
+    assert len(mail.to("bob@pager.tocsin.test")) == 1
+    assert len(mail.to("ann@pager.tocsin.test")) == 1
+    actions = [e["action"] for e in incident_log(srv, incident)]
+    assert actions.count("escalated") == 2, actions
+    timers = srv.ok("GET", f"/api/v1/alert-incidents/{incident}/escalation")["timers"]
+    levels = [(t["kind"], t["level"], t["state"]) for t in timers if t["kind"] == "level"]
+    assert levels == [("level", 1, "done"), ("level", 2, "done")]
+
+
+def test_sms_reply_code_resolves_and_escalate_now_pages_the_next_level(tocsin_factory, tmp_path, mail, phone):
+    srv = tocsin_factory(config=config(tmp_path, mail, phone))
+    ann = add_user(srv, "ann", phone_number="+4915112345678")
+    bob = add_user(srv, "bob")
+    _, key = paged_service(srv, [(ann, 60), (bob, 60)])
+    incident = trigger(srv, key)
+    wait_mail(mail, "ann@pager.tocsin.test")
+    # Escalate now: bob at once, without waiting an hour.
+    r = srv.api("POST", f"/api/v1/alert-incidents/{incident}/escalate", json={})
+    assert r.status_code == 202, r.text
+    wait_mail(mail, "bob@pager.tocsin.test", deadline=15)
+    # ann answers the SMS with its code.
+    sms = phone.wait_for(deadline=15)[0]
+    body = urllib.parse.parse_qs(sms["body"].decode())["Body"][0]
+    code = re.search(r"\b(\d{4})\b", body).group(1)
+    wrong = srv.request("POST", "/hooks/oncall/sms/not-the-secret-at-all", data={"From": "+4915112345678",
+                                                                                  "Body": "resolve " + code})
+    assert wrong.status_code == 404
+    r = srv.request("POST", f"/hooks/oncall/sms/{INBOUND_SECRET}", data={"From": "+4915112345678",
+                                                                           "Body": "resolve " + code})
+    assert r.status_code == 200 and "resolved" in r.text, r.text
+    assert srv.ok("GET", f"/api/v1/alert-incidents/{incident}")["state"] == "resolved"
+    actions = [e["action"] for e in incident_log(srv, incident)]
+    assert "escalate" in actions and "resolved via sms" in actions, actions
+
+
+def test_policy_api_validates_and_names_the_field(tocsin_factory, tmp_path, mail, phone):
+    srv = tocsin_factory(config=config(tmp_path, mail, phone))
+    ann = add_user(srv, "ann")
+    cases = [
+        ({"name": "x"}, "levels"),
+        ({"name": "x", "levels": []}, "levels"),
+        ({"name": "x", "levels": [{"targets": [], "delay_minutes": 5}]}, "levels[0].targets"),
+        ({"name": "x", "levels": [{"targets": [{"type": "user", "id": ann}], "delay_minutes": 0}]},
+         "levels[0].delay_minutes"),
+        ({"name": "x", "levels": [{"targets": [{"type": "group", "id": ann}], "delay_minutes": 5}]},
+         "levels[0].targets[0].type"),
+        ({"name": "x", "levels": [{"targets": [{"type": "user", "id": "nobody"}], "delay_minutes": 5}]},
+         "levels[0].targets[0].id"),
+        ({"name": "x", "repeat": 10, "levels": [{"targets": [{"type": "user", "id": ann}], "delay_minutes": 5}]},
+         "repeat"),
+    ]
+    for body, field in cases:
+        r = srv.api("POST", "/api/v1/escalation-policies", json=body)
+        assert r.status_code == 400, (body, r.text)
+        assert r.json().get("field") == field, (body, r.text)
+    p = srv.ok("POST", "/api/v1/escalation-policies", json={
+        "name": "ok", "levels": [{"targets": [{"type": "user", "id": ann}], "delay_minutes": 5}]}, expect=201)
+    svc = srv.ok("POST", "/api/v1/services", json={"name": "Svc"}, expect=201)
+    srv.ok("PUT", f"/api/v1/services/{svc['id']}/escalation", json={"escalation_policy_id": p["id"]})
+    assert srv.api("DELETE", f"/api/v1/escalation-policies/{p['id']}").status_code == 409
+    bad = srv.api("PUT", f"/api/v1/services/{svc['id']}/escalation", json={"escalation_policy_id": "nope"})
+    assert bad.status_code == 400 and bad.json()["field"] == "escalation_policy_id"
+    assert srv.api("GET", "/api/v1/escalation-policies", role=None).status_code == 401
