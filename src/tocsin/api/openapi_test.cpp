@@ -11,6 +11,7 @@
 #include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/public_site.hpp"
+#include "tocsin/api/schedule_api.hpp"
 #include "tocsin/api/session_api.hpp"
 #include "tocsin/api/subscriber_api.hpp"
 #include "tocsin/api/template_api.hpp"
@@ -173,6 +174,7 @@ protected:
             router_,
             EscalationApiDeps{*store_, clock_, notify::LinkSigner(notify::LinkSigner::NewKey()), "", sessions_.get()}
         );
+        RegisterScheduleRoutes(router_, ScheduleApiDeps{*store_, clock_, sessions_.get()});
         RegisterOpenApi(router_);
         RegisterPublicRoutes(
             router_, [this] { return snapshot_; }, metrics_
@@ -584,8 +586,8 @@ TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
         }
     }
     // every admin, monitoring, subscriber, user, template, live and alert route but openapi.json,
-    // the heartbeat pings and the session routes
-    EXPECT_EQ(checked, 64 + 29 + 9 /* escalation */);
+    // the heartbeat pings, the session routes and the iCal feeds
+    EXPECT_EQ(checked, 64 + 29 + 13 /* schedules */ + 9 /* escalation */);
 }
 
 // ---- responses match the schemas --------------------------------------------------------------------

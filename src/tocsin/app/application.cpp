@@ -10,6 +10,7 @@
 #include "tocsin/api/openapi.hpp"
 #include "tocsin/api/opsgenie_api.hpp"
 #include "tocsin/api/public_site.hpp"
+#include "tocsin/api/schedule_api.hpp"
 #include "tocsin/api/session_api.hpp"
 #include "tocsin/api/subscribe_site.hpp"
 #include "tocsin/api/subscriber_api.hpp"
@@ -272,6 +273,8 @@ int Serve(const ServeOptions& options) {
     intake_committer.Start();
     api::RegisterIntakeRoutes(router, api::IntakeRouteDeps{intake_auth, intake_committer});
     api::RegisterAlertRoutes(router, api::AlertApiDeps{store, clock, intake_auth, &sessions, publish_topic});
+    // On-call schedules (issue 7): CRUD, who is on call, shifts, overrides, secret iCal feeds.
+    api::RegisterScheduleRoutes(router, api::ScheduleApiDeps{store, clock, &sessions, publish_topic});
     // Escalation (issue 7): policies, a service's policy, escalate-now; the page links
     // (/ack, /resolve) and the phone provider's reply webhooks.
     api::RegisterEscalationRoutes(

@@ -2,6 +2,7 @@
 #include "tocsin/app/application.hpp"
 #include "tocsin/app/opsgenie_import.hpp"
 #include "tocsin/app/probe_agent.hpp"
+#include "tocsin/app/schedules_cli.hpp"
 #include "tocsin/auth/auth.hpp"
 #include "tocsin/common/log.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
@@ -127,6 +128,7 @@ int RunCli(int argc, char** argv) {
     import_opsgenie->add_option("--data", data_dir, "Folder of the SQLite database")->envname("TOCSIN_DATA");
 
     AlertsCli alerts_cli(cli, data_dir);
+    SchedulesCli schedules_cli(cli, data_dir);
 
     auto* version = cli.add_subcommand("version", "Print the version");
 
@@ -178,6 +180,7 @@ int RunCli(int argc, char** argv) {
         return 0;
     }
     if (alerts_cli.Selected()) return alerts_cli.Run(clock);
+    if (schedules_cli.Selected()) return schedules_cli.Run(clock);
     if (*import_opsgenie) {
         // Unreadable input is the only failure: objects that do not map are reported, not fatal.
         auto text = ReadOpsgenieExport(import_path);
