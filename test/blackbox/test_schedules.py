@@ -77,6 +77,7 @@ def test_bad_input_names_the_field(server, users):
         ({"name": "x"}, "time_zone"),
         ({"name": "x", "time_zone": "Mars/Olympus"}, "time_zone"),
         ({"name": "x", "time_zone": "UTC", "colour": "red"}, "colour"),
+        ({"name": "x", "time_zone": "UTC", "team_id": "noteam"}, "team_id"),
         ({"name": "x", "time_zone": "UTC", "layers": {}}, "layers"),
         ({"name": "x", "time_zone": "UTC", "layers": [weekly([])]}, "layers[0].user_ids"),
         ({"name": "x", "time_zone": "UTC", "layers": [weekly(["nobody"])]}, "layers[0].user_ids[0]"),

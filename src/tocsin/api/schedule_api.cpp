@@ -323,12 +323,16 @@ private:
         return out;
     }
 
-    // The model's rules, then every participant must be a user.
+    // The model's rules, then the team and every participant must exist.
     static Result<void> Check(store::Tx& tx, const oncall::Schedule& s) {
         if (auto r = oncall::Validate(s); !r) {
             auto e = r.error();
             e.field = ApiField(e.field);
             return e;
+        }
+        if (!s.team_id.empty()) {
+            TOCSIN_ASSIGN(team, tx.GetTeam(s.team_id));
+            if (!team) return Error::Invalid("team_id", "team " + s.team_id + " does not exist");
         }
         for (std::size_t i = 0; i < s.layers.size(); ++i) {
             for (std::size_t j = 0; j < s.layers[i].user_ids.size(); ++j) {
