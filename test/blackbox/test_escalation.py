@@ -13,6 +13,7 @@ import urllib.parse
 
 import pytest
 
+from conftest import run_cli
 from receivers import HttpReceiver, MailSink, body_text
 
 MINUTE_S = 1.0  # escalation.minute below
@@ -255,3 +256,22 @@ def test_policy_api_validates_and_names_the_field(tocsin_factory, tmp_path, mail
     bad = srv.api("PUT", f"/api/v1/services/{svc['id']}/escalation", json={"escalation_policy_id": "nope"})
     assert bad.status_code == 400 and bad.json()["field"] == "escalation_policy_id"
     assert srv.api("GET", "/api/v1/escalation-policies", role=None).status_code == 401
+
+
+def test_cli_escalates_an_incident_to_a_level(tocsin_factory, tocsin_bin, tmp_path, mail, phone):
+    srv = tocsin_factory(config=config(tmp_path, mail, phone))
+    ann = add_user(srv, "ann")
+    bob = add_user(srv, "bob")
+    _, key = paged_service(srv, [(ann, 60), (bob, 60)])
+    incident = trigger(srv, key)
+    wait_mail(mail, "ann@pager.tocsin.test")
+    srv.terminate()
+    data = ["--data", srv.data_dir]
+    out = run_cli(tocsin_bin, "alerts", "escalate", incident, "--level", "2", "--as", "lead", *data)
+    assert out.returncode == 0 and "escalated" in out.stdout, out.stdout + out.stderr
+    missing = run_cli(tocsin_bin, "alerts", "escalate", "nonexistent", *data)
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+    srv.start()
+    wait_mail(mail, "bob@pager.tocsin.test", deadline=15)
+    log = incident_log(srv, incident)
+    assert any(e["action"] == "escalate" and e["actor"] == "lead" and e["via"] == "cli" for e in log), log

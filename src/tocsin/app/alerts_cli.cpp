@@ -2,6 +2,7 @@
 
 #include "tocsin/common/time_format.hpp"
 #include "tocsin/service/alert_ops.hpp"
+#include "tocsin/service/escalation_ops.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
 
 #include <boost/json.hpp>
@@ -61,6 +62,12 @@ AlertsCli::AlertsCli(CLI::App& cli, std::string& data_dir) : data_dir_(data_dir)
     merge_->add_option("sources", sources_, "Alert incident ids to merge")->required();
     merge_->add_option("--as", actor_, "Name written in the log")->capture_default_str();
     data(merge_);
+    escalate_ = alerts_->add_subcommand("escalate", "Page an alert incident's next escalation level now");
+    escalate_->add_option("target", target_, "Alert incident id")->required();
+    escalate_->add_option("--level", level_, "Page this level (1-based) instead of the next one")
+        ->check(CLI::Range(1, 20));
+    escalate_->add_option("--as", actor_, "Name written in the log")->capture_default_str();
+    data(escalate_);
 }
 
 bool AlertsCli::Selected() const {
@@ -142,6 +149,18 @@ int AlertsCli::Run(const Clock& clock) {
             return {};
         });
         return r ? 0 : Fail("merge", r.error());
+    }
+
+    if (escalate_->parsed()) {
+        // The running server's escalation engine picks the new timer up within its interval.
+        auto r = store.Write([&](store::Tx& tx) -> Result<void> {
+            std::optional<int> level;
+            if (level_ > 0) level = level_ - 1;
+            TOCSIN_ASSIGN(inc, service::EscalateNow(tx, now, target_, level, by));
+            std::cout << "incident #" << inc.number << " escalated\n";
+            return {};
+        });
+        return r ? 0 : Fail("escalate", r.error());
     }
 
     const std::string what = ack_->parsed() ? "ack" : resolve_->parsed() ? "resolve" : "note";

@@ -33,6 +33,8 @@ private:
     CLI::App* resolve_ = nullptr;
     CLI::App* note_ = nullptr;
     CLI::App* merge_ = nullptr;
+    CLI::App* escalate_ = nullptr;  // issue 7
+    int level_ = 0;                 // escalate --level (1-based); 0: the next level
     std::string service_, state_ = "open", target_, text_, actor_ = "cli";
     std::vector<std::string> sources_;
     int limit_ = 50;
