@@ -91,8 +91,9 @@ void IntakeCommitter::RunBatch(std::vector<Pending>& batch) {
     Result<void> r = Error::Internal("not run");
     try {
         r = store_.Write([&](store::Tx& tx) -> Result<void> {
+            service::IntakeBatch applier(tx, now);
             for (std::size_t i = 0; i < batch.size(); ++i) {
-                auto applied = service::ApplyIntake(tx, now, batch[i].events);
+                auto applied = applier.Apply(batch[i].events);
                 if (!applied) return applied.error();
                 outcomes[i] = std::move(*applied);
             }

@@ -13,25 +13,16 @@
 #include <optional>
 
 namespace tocsin::service {
-namespace {
 
-namespace json = boost::json;
-using alerts::Alert;
-using alerts::AlertIncident;
-using alerts::AlertState;
-using alerts::IntakeAction;
-using alerts::IntakeEvent;
-using alerts::IntakeOutcome;
-
-constexpr std::size_t kMaxNote = 25000;
-
-// What one ApplyIntake call reads once.
-struct Context {
+// What one batch of intake requests reads once: the severity map, silences and services do
+// not change through the intake, so every request of a group commit shares them.
+struct IntakeBatch::State {
     store::Tx& tx;
     TimePoint now;
     std::optional<alerts::SeverityTable> table;
     std::optional<std::vector<alerts::Silence>> silences;
     std::map<std::string, std::optional<alerts::Service>> services;
+    std::vector<std::string> touched_keys;  // integration keys whose last use is already recorded
 
     Result<const alerts::SeverityTable*> Table() {
         if (!table) {
@@ -56,6 +47,20 @@ struct Context {
         return it->second ? &*it->second : nullptr;
     }
 };
+
+namespace {
+
+namespace json = boost::json;
+using alerts::Alert;
+using alerts::AlertIncident;
+using alerts::AlertState;
+using alerts::IntakeAction;
+using alerts::IntakeEvent;
+using alerts::IntakeOutcome;
+
+constexpr std::size_t kMaxNote = 25000;
+
+using Context = IntakeBatch::State;
 
 std::string AlertPayload(const Alert& a, std::string_view extra_key = {}, std::string_view extra = {}) {
     json::object o{
@@ -133,6 +138,40 @@ Result<void> Recompute(store::Tx& tx, TimePoint now, const std::string& incident
     inc.state = c.triggered > 0      ? AlertState::kTriggered
                 : c.acknowledged > 0 ? AlertState::kAcknowledged
                                      : AlertState::kResolved;
+    inc.updated_at = now;
+    if (inc.state == AlertState::kAcknowledged && before != AlertState::kAcknowledged) inc.acknowledged_at = now;
+    if (inc.state == AlertState::kResolved && before != AlertState::kResolved) inc.resolved_at = now;
+    if (inc.state != AlertState::kResolved) inc.resolved_at.reset();
+    TOCSIN_TRY(tx.UpdateAlertIncident(inc));
+    if (inc.state != before) {
+        const std::string action = std::string(alerts::ToString(inc.state));
+        TOCSIN_ASSIGN(seq, Log(tx, now, "", inc.id, by, "incident." + action, "Incident " + action));
+        TOCSIN_TRY(Outbox(tx, now, "incident." + action, seq, IncidentPayload(inc)));
+    }
+    return {};
+}
+
+/// After one alert of the incident moved from `from` to `to`: adjusts the open count and
+/// re-derives state and silenced with index probes (no count over the incident's alerts, so a
+/// resolve costs the same in an incident of 10 alerts or of 10,000). Same log and outbox
+/// messages as Recompute.
+Result<void> Reconcile(
+    store::Tx& tx, TimePoint now, const std::string& incident_id, AlertState from, AlertState to, const Actor& by
+) {
+    if (incident_id.empty()) return {};
+    TOCSIN_ASSIGN(found, tx.GetAlertIncident(incident_id));
+    if (!found) return {};
+    AlertIncident inc = *found;
+    const bool was_open = from != AlertState::kResolved, is_open = to != AlertState::kResolved;
+    if (was_open && !is_open) inc.open_count = std::max<std::int64_t>(0, inc.open_count - 1);
+    if (!was_open && is_open) inc.open_count += 1;
+    TOCSIN_ASSIGN(p, tx.ProbeIncidentAlerts(incident_id));
+    const AlertState before = inc.state;
+    inc.state = p.triggered      ? AlertState::kTriggered
+                : p.acknowledged ? AlertState::kAcknowledged
+                                 : AlertState::kResolved;
+    if (inc.state == AlertState::kResolved) inc.open_count = 0;
+    inc.silenced = inc.state != AlertState::kResolved && !p.open_not_silenced;
     inc.updated_at = now;
     if (inc.state == AlertState::kAcknowledged && before != AlertState::kAcknowledged) inc.acknowledged_at = now;
     if (inc.state == AlertState::kResolved && before != AlertState::kResolved) inc.resolved_at = now;
@@ -237,7 +276,7 @@ Result<IntakeOutcome> Trigger(Context& ctx, const IntakeEvent& ev) {
         a.count += 1;
         a.last_event_at = now;
         a.updated_at = now;
-        TOCSIN_TRY(tx.UpdateAlert(a));
+        TOCSIN_TRY(tx.RecordAlertRepeat(a.id, a.count, now));
         json::object data{{"count", a.count}};
         if (!ev.summary.empty()) data["summary"] = ev.summary;
         TOCSIN_TRY(Log(tx, now, a.id, a.incident_id, by, "deduplicated", "Repeated while open", json::serialize(data)));
@@ -320,7 +359,7 @@ Result<IntakeOutcome> Trigger(Context& ctx, const IntakeEvent& ev) {
     if (ev.occurred_at)
         data["occurred_at"] =
             std::chrono::duration_cast<std::chrono::milliseconds>(ev.occurred_at->time_since_epoch()).count();
-    TOCSIN_ASSIGN(seq, Log(tx, now, a.id, inc.id, by, "trigger", a.summary, json::serialize(data)));
+    TOCSIN_TRY(Log(tx, now, a.id, inc.id, by, "trigger", a.summary, json::serialize(data)));
     if (opened) {
         TOCSIN_ASSIGN(iseq, Log(tx, now, "", inc.id, by, "incident.opened", inc.title));
         TOCSIN_TRY(Outbox(tx, now, "incident.opened", iseq, IncidentPayload(inc)));
@@ -328,7 +367,6 @@ Result<IntakeOutcome> Trigger(Context& ctx, const IntakeEvent& ev) {
         TOCSIN_ASSIGN(iseq, Log(tx, now, "", inc.id, by, "incident.triggered", "A new alert joined"));
         TOCSIN_TRY(Outbox(tx, now, "incident.triggered", iseq, IncidentPayload(inc)));
     }
-    TOCSIN_TRY(Outbox(tx, now, "alert.triggered", seq, AlertPayload(a)));
     return Outcome(a, true, "Created alert");
 }
 
@@ -343,6 +381,7 @@ Result<void> Transition(
     const std::string& text,
     std::chrono::seconds ack_timeout = std::chrono::seconds(0)
 ) {
+    const AlertState from = a.state;
     a.state = to;
     a.updated_at = now;
     a.last_event_at = now;
@@ -362,9 +401,8 @@ Result<void> Transition(
         a.snoozed_until.reset();
     }
     TOCSIN_TRY(tx.UpdateAlert(a));
-    TOCSIN_ASSIGN(seq, Log(tx, now, a.id, a.incident_id, by, action, text));
-    TOCSIN_TRY(Outbox(tx, now, "alert." + action, seq, AlertPayload(a)));
-    return Recompute(tx, now, a.incident_id, by);
+    TOCSIN_TRY(Log(tx, now, a.id, a.incident_id, by, action, text));
+    return Reconcile(tx, now, a.incident_id, from, to, by);
 }
 
 Result<std::chrono::seconds> AckTimeout(store::Tx& tx, const std::string& service_id) {
@@ -576,11 +614,23 @@ Result<std::vector<Alert>> AlertsOf(store::Tx& tx, const std::string& incident_i
 
 }  // namespace
 
+IntakeBatch::IntakeBatch(store::Tx& tx, TimePoint now)
+    : state_(std::make_unique<State>(State{tx, now, {}, {}, {}, {}})) {}
+
+IntakeBatch::~IntakeBatch() = default;
+
 Result<std::vector<IntakeOutcome>> ApplyIntake(store::Tx& tx, TimePoint now, const std::vector<IntakeEvent>& events) {
-    Context ctx{tx, now, {}, {}, {}};
+    IntakeBatch batch(tx, now);
+    return batch.Apply(events);
+}
+
+Result<std::vector<IntakeOutcome>> IntakeBatch::Apply(const std::vector<IntakeEvent>& events) {
+    Context& ctx = *state_;
+    store::Tx& tx = ctx.tx;
+    const TimePoint now = ctx.now;
     std::vector<IntakeOutcome> out;
     out.reserve(events.size());
-    std::vector<std::string> touched;
+    auto& touched = ctx.touched_keys;
     for (const auto& ev : events) {
         IntakeOutcome o;
         switch (ev.action) {

@@ -1,12 +1,14 @@
 /// @file
 /// @brief Applies intake events and admin actions to alerts and alert incidents inside one Tx.
 ///
-/// Every change writes alert_log rows and an outbox message in the same transaction:
-/// "alert.triggered", "alert.acknowledged", "alert.unacknowledged", "alert.resolved",
-/// "alert.snoozed", "alert.retriggered", "alert.escalated", "incident.opened",
-/// "incident.acknowledged", "incident.triggered", "incident.resolved", "incident.merged".
-/// The paging issue reads them from there. Payloads carry ids, service, urgency and
-/// `silenced` (a silenced alert is recorded but must not page).
+/// Every change writes alert_log rows in the same transaction. Changes of an incident, and the
+/// rare alert actions somebody must act on, also write an outbox message: "incident.opened",
+/// "incident.acknowledged", "incident.triggered", "incident.resolved", "incident.merged",
+/// "alert.snoozed", "alert.retriggered" (snooze ended), "alert.escalated", "alert.assigned".
+/// Per-alert triggers, acknowledgements and resolutions are only in the log: an outbox row each
+/// cost the dispatcher a transaction per alert under intake load (see docs/architecture.md).
+/// Payloads carry ids, service, urgency and `silenced` (a silenced alert is recorded but must
+/// not page).
 #pragma once
 
 #include "tocsin/alerts/intake.hpp"
@@ -16,6 +18,7 @@
 #include "tocsin/monitor/monitor_state.hpp"
 #include "tocsin/store/store.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,25 @@ namespace tocsin::service {
 [[nodiscard]] Result<std::vector<alerts::IntakeOutcome>> ApplyIntake(
     store::Tx& tx, TimePoint now, const std::vector<alerts::IntakeEvent>& events
 );
+
+/// ApplyIntake for many requests in one transaction (the intake's group commit): the severity
+/// map, silences and services are read once for the whole batch, and each integration key's
+/// last use is written once. Lives no longer than the transaction `tx`.
+class IntakeBatch {
+public:
+    IntakeBatch(store::Tx& tx, TimePoint now);
+    ~IntakeBatch();
+    IntakeBatch(const IntakeBatch&) = delete;
+    IntakeBatch& operator=(const IntakeBatch&) = delete;
+
+    /// One request's events, in order; the same contract as ApplyIntake.
+    [[nodiscard]] Result<std::vector<alerts::IntakeOutcome>> Apply(const std::vector<alerts::IntakeEvent>& events);
+
+    struct State;
+
+private:
+    std::unique_ptr<State> state_;
+};
 
 /// Who acted and through what ("api", "cli", "system") for the log.
 struct Actor {

@@ -120,7 +120,8 @@ TEST_F(AlertOpsTest, ATriggerOpensAnAlertAndAnIncidentWithLogAndOutbox) {
     ASSERT_EQ(incs.size(), 1u);
     EXPECT_EQ(incs[0].id, o.incident_id);
     EXPECT_EQ(incs[0].alert_count, 1);
-    EXPECT_EQ(Topics(), (std::vector<std::string>{"incident.opened", "alert.triggered"}));
+    // Per-alert events are only in the log; the outbox carries the incident's.
+    EXPECT_EQ(Topics(), (std::vector<std::string>{"incident.opened"}));
     auto log =
         Read<std::vector<alerts::AlertLogEntry>>([&](store::Tx& tx) { return tx.ListAlertLog(o.alert_id, "", 100); });
     ASSERT_EQ(log.size(), 1u);
@@ -300,6 +301,53 @@ TEST_F(AlertOpsTest, AnExpiredAcknowledgementReTriggers) {
     EXPECT_FALSE(a->ack_expires_at);
     EXPECT_EQ(Incidents().at(0).state, AlertState::kTriggered);
     EXPECT_EQ(Topics().back(), "incident.triggered");
+}
+
+TEST_F(AlertOpsTest, TheIncidentFollowsItsAlertsOneTransitionAtATime) {
+    // Acknowledge and resolve adjust the incident from index probes, not a recount: check every
+    // step against what the alerts say.
+    auto a = Apply1(Ev(IntakeAction::kTrigger, "a", service_));
+    auto b = Apply1(Ev(IntakeAction::kTrigger, "b", service_));
+    auto c = Apply1(Ev(IntakeAction::kTrigger, "c", service_));
+    ASSERT_EQ(b.incident_id, a.incident_id);
+    ASSERT_EQ(c.incident_id, a.incident_id);
+    auto incident = [&] { return Incidents().at(0); };
+    EXPECT_EQ(incident().open_count, 3);
+    auto act = [&](IntakeAction action, const std::string& key) {
+        EXPECT_TRUE(Apply1(Ev(action, key, service_)).applied);
+    };
+
+    act(IntakeAction::kAcknowledge, "a");
+    EXPECT_EQ(incident().state, AlertState::kTriggered);
+    act(IntakeAction::kAcknowledge, "b");
+    act(IntakeAction::kAcknowledge, "c");
+    EXPECT_EQ(incident().state, AlertState::kAcknowledged);
+    EXPECT_TRUE(incident().acknowledged_at);
+    act(IntakeAction::kResolve, "a");
+    EXPECT_EQ(incident().state, AlertState::kAcknowledged);
+    EXPECT_EQ(incident().open_count, 2);
+    act(IntakeAction::kUnacknowledge, "b");
+    EXPECT_EQ(incident().state, AlertState::kTriggered);
+    EXPECT_EQ(incident().open_count, 2);
+    act(IntakeAction::kResolve, "b");
+    EXPECT_EQ(incident().state, AlertState::kAcknowledged);
+    act(IntakeAction::kResolve, "c");
+    EXPECT_EQ(incident().state, AlertState::kResolved);
+    EXPECT_EQ(incident().open_count, 0);
+    EXPECT_EQ(incident().alert_count, 3);
+    EXPECT_TRUE(incident().resolved_at);
+    EXPECT_FALSE(incident().silenced);
+    const auto topics = Topics();
+    EXPECT_EQ(
+        topics,
+        (std::vector<std::string>{
+            "incident.opened",
+            "incident.acknowledged",
+            "incident.triggered",
+            "incident.acknowledged",
+            "incident.resolved",
+        })
+    );
 }
 
 TEST_F(AlertOpsTest, ASnoozeEndsOnTheClock) {

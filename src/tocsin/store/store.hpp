@@ -194,6 +194,12 @@ struct IncidentAlertCounts {
     std::int64_t open_not_silenced = 0;
 };
 
+/// Whether an incident has alerts in each open state: three index probes, independent of how
+/// many alerts the incident holds (CountIncidentAlerts reads every one).
+struct IncidentAlertPresence {
+    bool triggered = false, acknowledged = false, open_not_silenced = false;
+};
+
 /// An active integration key with the hash its secret is looked up by.
 struct ActiveIntegrationKey {
     alerts::IntegrationKey key;
@@ -447,6 +453,8 @@ public:
     [[nodiscard]] virtual Result<std::int64_t> NextAlertTinyId() = 0;
     /// Open alerts whose snooze ended or whose acknowledgement expired at or before `now`.
     [[nodiscard]] virtual Result<std::vector<alerts::Alert>> ListDueAlertTimers(TimePoint now, int limit) = 0;
+    /// A repeat of an open alert: count, last_event_at and updated_at only (cheaper than UpdateAlert).
+    [[nodiscard]] virtual Result<void> RecordAlertRepeat(const std::string& id, std::int64_t count, TimePoint at) = 0;
 
     // Alert incidents. label_signature is grouping's LabelSignature() of the first alert.
     [[nodiscard]] virtual Result<void> InsertAlertIncident(
@@ -463,6 +471,7 @@ public:
     ) = 0;
     [[nodiscard]] virtual Result<std::int64_t> NextAlertIncidentNumber() = 0;
     [[nodiscard]] virtual Result<IncidentAlertCounts> CountIncidentAlerts(const std::string& incident_id) = 0;
+    [[nodiscard]] virtual Result<IncidentAlertPresence> ProbeIncidentAlerts(const std::string& incident_id) = 0;
 
     // The append-only alert log; InsertAlertLog returns the new seq.
     [[nodiscard]] virtual Result<std::int64_t> InsertAlertLog(const alerts::AlertLogEntry& e) = 0;

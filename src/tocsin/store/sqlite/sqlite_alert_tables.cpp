@@ -267,6 +267,21 @@ alerts::Heartbeat ReadHeartbeat(const Statement& s) {
     return h;
 }
 
+alerts::Service ServiceFromRow(const Statement& s) {
+    alerts::Service x;
+    x.id = s.Text(0);
+    x.name = s.Text(1);
+    x.description = s.Text(2);
+    x.team = s.Text(3);
+    x.urgency = s.Text(4);
+    x.grouping.window = std::chrono::seconds(s.Int(5));
+    x.grouping.group_labels = StringsParse(s.Text(6));
+    x.ack_timeout = std::chrono::seconds(s.Int(7));
+    x.created_at = FromMillis(s.Int(8));
+    x.updated_at = FromMillis(s.Int(9));
+    return x;
+}
+
 }  // namespace
 
 // ---- services ----
@@ -278,18 +293,7 @@ Result<std::vector<alerts::Service>> AlertTables::ListServices() {
         for (;;) {
             TOCSIN_ASSIGN(row, s->Step());
             if (!row) break;
-            alerts::Service x;
-            x.id = s->Text(0);
-            x.name = s->Text(1);
-            x.description = s->Text(2);
-            x.team = s->Text(3);
-            x.urgency = s->Text(4);
-            x.grouping.window = std::chrono::seconds(s->Int(5));
-            x.grouping.group_labels = StringsParse(s->Text(6));
-            x.ack_timeout = std::chrono::seconds(s->Int(7));
-            x.created_at = FromMillis(s->Int(8));
-            x.updated_at = FromMillis(s->Int(9));
-            out.push_back(std::move(x));
+            out.push_back(ServiceFromRow(*s));
         }
         s->Reset();
     }
@@ -307,11 +311,27 @@ Result<std::vector<alerts::Service>> AlertTables::ListServices() {
 }
 
 Result<std::optional<alerts::Service>> AlertTables::GetService(const std::string& id) {
-    TOCSIN_ASSIGN(all, ListServices());
-    for (auto& s : all) {
-        if (s.id == id) return std::optional<alerts::Service>(std::move(s));
+    // By primary key: the intake looks a service up for every request batch.
+    std::optional<alerts::Service> out;
+    {
+        TOCSIN_ASSIGN(s, db_.Prepare(std::string("SELECT ") + kServiceColumns + " FROM services WHERE id = ?1"));
+        s->Bind(1, id);
+        TOCSIN_ASSIGN(row, s->Step());
+        if (row) out = ServiceFromRow(*s);
+        s->Reset();
     }
-    return std::optional<alerts::Service>();
+    if (!out) return out;
+    TOCSIN_ASSIGN(
+        c, db_.Prepare("SELECT component_id FROM service_components WHERE service_id = ?1 ORDER BY component_id")
+    );
+    c->Bind(1, id);
+    for (;;) {
+        TOCSIN_ASSIGN(row, c->Step());
+        if (!row) break;
+        out->component_ids.push_back(c->Text(0));
+    }
+    c->Reset();
+    return out;
 }
 
 Result<void> AlertTables::SaveServiceComponents(const alerts::Service& x) {
@@ -605,13 +625,44 @@ Result<std::int64_t> AlertTables::NextAlertTinyId() {
 }
 
 Result<std::vector<alerts::Alert>> AlertTables::ListDueAlertTimers(TimePoint now, int limit) {
+    // Two queries, each answered by its partial index (alerts_snoozed, alerts_ack_expiry); an
+    // alert without a timer is in neither, so the intake's inserts do not touch them.
     const std::string ms = std::to_string(ToMillis(now));
-    return QueryAlerts(
-        " WHERE state != 'resolved' AND ((snoozed_until IS NOT NULL AND snoozed_until <= " + ms +
-            ") OR (ack_expires_at IS NOT NULL AND ack_expires_at <= " + ms + ")) ORDER BY tiny_id",
-        {},
-        std::max(1, limit)
+    const int n = std::max(1, limit);
+    TOCSIN_ASSIGN(
+        snoozed,
+        QueryAlerts(
+            " WHERE snoozed_until IS NOT NULL AND state != 'resolved' AND snoozed_until <= " + ms + " ORDER BY tiny_id",
+            {},
+            n
+        )
     );
+    TOCSIN_ASSIGN(
+        expired,
+        QueryAlerts(
+            " WHERE ack_expires_at IS NOT NULL AND state != 'resolved' AND ack_expires_at <= " + ms +
+                " ORDER BY tiny_id",
+            {},
+            n
+        )
+    );
+    for (auto& a : expired) {
+        bool seen = false;
+        for (const auto& b : snoozed) seen = seen || b.id == a.id;
+        if (!seen) snoozed.push_back(std::move(a));
+    }
+    std::sort(snoozed.begin(), snoozed.end(), [](const auto& x, const auto& y) { return x.tiny_id < y.tiny_id; });
+    if (snoozed.size() > static_cast<std::size_t>(n)) snoozed.resize(static_cast<std::size_t>(n));
+    return snoozed;
+}
+
+Result<void> AlertTables::RecordAlertRepeat(const std::string& id, std::int64_t count, TimePoint at) {
+    // Only columns no index covers: a repeat rewrites the row, not the alert's eight index entries.
+    TOCSIN_ASSIGN(s, db_.Prepare("UPDATE alerts SET count = ?2, last_event_at = ?3, updated_at = ?3 WHERE id = ?1"));
+    s->Bind(1, id).Bind(2, count).Bind(3, ToMillis(at));
+    TOCSIN_TRY(s->Exec());
+    if (s->Changes() == 0) return Error::NotFound("alert " + id + " does not exist");
+    return {};
 }
 
 // ---- alert incidents ----
@@ -733,6 +784,31 @@ Result<IncidentAlertCounts> AlertTables::CountIncidentAlerts(const std::string& 
     }
     s->Reset();
     return c;
+}
+
+Result<IncidentAlertPresence> AlertTables::ProbeIncidentAlerts(const std::string& incident_id) {
+    IncidentAlertPresence p;
+    // Each probe is one seek in alerts_incident_state (incident_id, state, silenced).
+    auto exists = [&](const char* sql) -> Result<bool> {
+        TOCSIN_ASSIGN(s, db_.Prepare(sql));
+        s->Bind(1, incident_id);
+        TOCSIN_ASSIGN(row, s->Step());
+        s->Reset();
+        return row;
+    };
+    TOCSIN_ASSIGN(t, exists("SELECT 1 FROM alerts WHERE incident_id = ?1 AND state = 'triggered' LIMIT 1"));
+    TOCSIN_ASSIGN(a, exists("SELECT 1 FROM alerts WHERE incident_id = ?1 AND state = 'acknowledged' LIMIT 1"));
+    TOCSIN_ASSIGN(
+        u,
+        exists(
+            "SELECT 1 FROM alerts WHERE incident_id = ?1 AND state IN ('triggered', 'acknowledged') AND silenced = 0 "
+            "LIMIT 1"
+        )
+    );
+    p.triggered = t;
+    p.acknowledged = a;
+    p.open_not_silenced = u;
+    return p;
 }
 
 // ---- log ----

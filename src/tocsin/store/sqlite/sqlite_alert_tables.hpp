@@ -39,6 +39,7 @@ public:
     Result<std::vector<alerts::Alert>> ListAlerts(const AlertFilter& f);
     Result<std::int64_t> NextAlertTinyId();
     Result<std::vector<alerts::Alert>> ListDueAlertTimers(TimePoint now, int limit);
+    Result<void> RecordAlertRepeat(const std::string& id, std::int64_t count, TimePoint at);
 
     Result<void> InsertAlertIncident(const alerts::AlertIncident& i, const std::string& label_signature);
     Result<void> UpdateAlertIncident(const alerts::AlertIncident& i);
@@ -47,6 +48,7 @@ public:
     Result<std::vector<alerts::GroupCandidate>> ListGroupCandidates(const std::string& service_id);
     Result<std::int64_t> NextAlertIncidentNumber();
     Result<IncidentAlertCounts> CountIncidentAlerts(const std::string& incident_id);
+    Result<IncidentAlertPresence> ProbeIncidentAlerts(const std::string& incident_id);
 
     Result<std::int64_t> InsertAlertLog(const alerts::AlertLogEntry& e);
     Result<std::vector<alerts::AlertLogEntry>> ListAlertLog(

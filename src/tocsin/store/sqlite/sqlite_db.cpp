@@ -99,9 +99,13 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
     std::unique_ptr<Database> db(new Database(raw));
     sqlite3_busy_timeout(raw, 5000);
     // WAL lets the snapshot builder read while a write commits; synchronous=FULL makes a
-    // commit durable against power loss, not only against a crash of the process.
+    // commit durable against power loss, not only against a crash of the process. A 16 MiB
+    // page cache (SQLite's default is 2 MiB) keeps the alert indexes the intake touches in
+    // memory instead of reading them back from the OS for every commit; it is a bound, so
+    // memory stays flat however large the file grows.
     auto r = db->ExecScript(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+        "PRAGMA cache_size=-16384;"
     );
     if (!r) return r.error();
     return db;

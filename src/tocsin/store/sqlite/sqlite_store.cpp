@@ -4,6 +4,7 @@
 #include "tocsin/common/time_format.hpp"
 #include "tocsin/monitor/monitor_json.hpp"
 #include "tocsin/store/sqlite/sqlite_alert_tables.hpp"
+#include "tocsin/store/sqlite/sqlite_checkpointer.hpp"
 #include "tocsin/store/sqlite/sqlite_db.hpp"
 #include "tocsin/store/sqlite/sqlite_escalation_tables.hpp"
 #include "tocsin/store/sqlite/sqlite_people_tables.hpp"
@@ -13,6 +14,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 #include <string_view>
 
 namespace tocsin::store::sqlite_migrations {
@@ -205,6 +207,12 @@ public:
     // Alert intake: sqlite_alert_tables.cpp.
     Result<IncidentAlertCounts> CountIncidentAlerts(const std::string& incident_id) override {
         return alerts_.CountIncidentAlerts(incident_id);
+    }
+    Result<void> RecordAlertRepeat(const std::string& id, std::int64_t count, TimePoint at) override {
+        return alerts_.RecordAlertRepeat(id, count, at);
+    }
+    Result<IncidentAlertPresence> ProbeIncidentAlerts(const std::string& incident_id) override {
+        return alerts_.ProbeIncidentAlerts(incident_id);
     }
     Result<std::vector<alerts::Service>> ListServices() override { return alerts_.ListServices(); }
     Result<std::optional<alerts::Service>> GetService(const std::string& id) override { return alerts_.GetService(id); }
@@ -1872,6 +1880,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
     TOCSIN_ASSIGN(db, Database::Open(path));
     std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db), clock));
     TOCSIN_TRY(store->Migrate());
+    TOCSIN_ASSIGN(checkpointer, Checkpointer::Start(path, store->db_->Raw()));
+    store->checkpointer_ = std::move(checkpointer);
     return store;
 }
 
@@ -1881,10 +1891,17 @@ Result<void> SqliteStore::Migrate() {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
         "applied_at INTEGER NOT NULL)"
     ));
-    TOCSIN_ASSIGN(q, db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-    TOCSIN_ASSIGN(row, q->Step());
-    int current = row ? static_cast<int>(q->Int(0)) : 0;
+    // Every version not yet applied runs, in order, even one numbered below the newest applied:
+    // work on parallel branches may add migrations out of order.
+    std::set<int> applied;
+    TOCSIN_ASSIGN(q, db_->Prepare("SELECT version FROM schema_migrations"));
+    for (;;) {
+        TOCSIN_ASSIGN(row, q->Step());
+        if (!row) break;
+        applied.insert(static_cast<int>(q->Int(0)));
+    }
     q->Reset();
+    int current = applied.empty() ? 0 : *applied.rbegin();
 
     auto names = sqlite_migrations::Names();
     std::sort(names.begin(), names.end());
@@ -1895,7 +1912,7 @@ Result<void> SqliteStore::Migrate() {
         std::string_view base = slash == std::string_view::npos ? name : name.substr(slash + 1);
         int version = std::stoi(std::string(base.substr(0, 4)));
         latest = std::max(latest, version);
-        if (version <= current) continue;
+        if (applied.contains(version)) continue;
         std::string sql = "BEGIN IMMEDIATE;\n" + std::string(sqlite_migrations::Find(name)) +
                           "\nINSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
                           std::to_string(version) + ", '" + std::string(base) + "', " +
@@ -1905,7 +1922,7 @@ Result<void> SqliteStore::Migrate() {
             (void)db_->ExecScript("ROLLBACK");
             return Error::Internal("migration " + std::string(base) + " failed: " + r.error().message);
         }
-        current = version;
+        current = std::max(current, version);
     }
     if (current > latest) {
         return Error::Internal(

@@ -12,6 +12,7 @@
 namespace tocsin::store::sqlite {
 
 class Database;
+class Checkpointer;
 
 /// The SQL of the queries the engines poll several times a second, so that a test can
 /// check their plans (EXPLAIN QUERY PLAN) against the schema.
@@ -40,6 +41,7 @@ private:
     Result<void> RunTx(const char* begin, const std::function<Result<void>(Tx&)>& fn);
 
     std::unique_ptr<Database> db_;
+    std::unique_ptr<Checkpointer> checkpointer_;  // destroyed before db_: it hooks db_'s commits
     const Clock& clock_;
     std::mutex mu_;  // SQLite connections are single-threaded; one writer at a time anyway
     int schema_version_ = 0;

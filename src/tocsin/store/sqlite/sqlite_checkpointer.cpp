@@ -1,0 +1,87 @@
+#include "tocsin/store/sqlite/sqlite_checkpointer.hpp"
+
+#include "tocsin/common/log.hpp"
+
+#include <sqlite3.h>
+
+namespace tocsin::store::sqlite {
+
+Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& path, sqlite3* writer, Options options) {
+    sqlite3* own = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &own, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = own ? sqlite3_errmsg(own) : "out of memory";
+        sqlite3_close(own);
+        return Error::Unavailable("cannot open database " + path + " for checkpoints: " + msg);
+    }
+    sqlite3_busy_timeout(own, 1000);
+    std::unique_ptr<Checkpointer> c(new Checkpointer(writer, own, options));
+    sqlite3_wal_hook(writer, &Checkpointer::OnCommit, c.get());
+    c->thread_ = std::thread([p = c.get()] { p->Loop(); });
+    return c;
+}
+
+Checkpointer::Checkpointer(sqlite3* writer, sqlite3* own, Options options)
+    : writer_(writer), own_(own), options_(options) {}
+
+Checkpointer::~Checkpointer() {
+    // Back to SQLite's automatic checkpoint for whatever the writer still commits.
+    sqlite3_wal_autocheckpoint(writer_, 1000);
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    sqlite3_close(own_);
+}
+
+int Checkpointer::OnCommit(void* self, sqlite3* db, const char* name, int frames) {
+    auto* c = static_cast<Checkpointer*>(self);
+    if (frames >= c->options_.inline_frames) {
+        // The background has fallen behind a writer that never pauses: catch up here, as
+        // SQLite's own hook would (the write lock is already released).
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        std::lock_guard lock(c->mu_);
+        ++c->inline_runs_;
+        return SQLITE_OK;
+    }
+    if (frames >= c->options_.background_frames) {
+        {
+            std::lock_guard lock(c->mu_);
+            c->wanted_ = true;
+        }
+        c->cv_.notify_one();
+    }
+    return SQLITE_OK;
+}
+
+void Checkpointer::Loop() {
+    for (;;) {
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [&] { return stopping_ || wanted_; });
+            if (stopping_) return;
+            wanted_ = false;
+        }
+        int log = 0, done = 0;
+        int rc = sqlite3_wal_checkpoint_v2(own_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+            Logger("store")->warn("[store.Checkpointer] checkpoint failed: {}", sqlite3_errmsg(own_));
+        }
+        std::lock_guard lock(mu_);
+        ++background_runs_;
+    }
+}
+
+int Checkpointer::BackgroundRuns() const {
+    std::lock_guard lock(mu_);
+    return background_runs_;
+}
+
+int Checkpointer::InlineRuns() const {
+    std::lock_guard lock(mu_);
+    return inline_runs_;
+}
+
+}  // namespace tocsin::store::sqlite
