@@ -10,6 +10,7 @@
 #include "tocsin/api/escalation_api.hpp"
 #include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
+#include "tocsin/api/people_api.hpp"
 #include "tocsin/api/public_site.hpp"
 #include "tocsin/api/schedule_api.hpp"
 #include "tocsin/api/session_api.hpp"
@@ -175,6 +176,12 @@ protected:
             EscalationApiDeps{*store_, clock_, notify::LinkSigner(notify::LinkSigner::NewKey()), "", sessions_.get()}
         );
         RegisterScheduleRoutes(router_, ScheduleApiDeps{*store_, clock_, sessions_.get()});
+        // No sender, no VAPID key: /verify and /web-push/key answer 503, which the document lists.
+        static const oncall::OncallOptions kPeopleOptions;
+        static const oncall::SenderConfig kPeopleSenders;
+        RegisterPeopleRoutes(
+            router_, PeopleApiDeps{*store_, clock_, kPeopleOptions, kPeopleSenders, {}, {}, sessions_.get()}
+        );
         RegisterOpenApi(router_);
         RegisterPublicRoutes(
             router_, [this] { return snapshot_; }, metrics_
@@ -587,7 +594,7 @@ TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
     }
     // every admin, monitoring, subscriber, user, template, live and alert route but openapi.json,
     // the heartbeat pings, the session routes and the iCal feeds
-    EXPECT_EQ(checked, 64 + 29 + 13 /* schedules */ + 9 /* escalation */);
+    EXPECT_EQ(checked, 64 + 29 + 13 /* schedules */ + 9 /* escalation */ + 21 /* people */);
 }
 
 // ---- responses match the schemas --------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #include "tocsin/api/monitor_api.hpp"
 #include "tocsin/api/openapi.hpp"
 #include "tocsin/api/opsgenie_api.hpp"
+#include "tocsin/api/people_api.hpp"
 #include "tocsin/api/public_site.hpp"
 #include "tocsin/api/schedule_api.hpp"
 #include "tocsin/api/session_api.hpp"
@@ -282,6 +283,40 @@ int Serve(const ServeOptions& options) {
         api::EscalationApiDeps{
             store, clock, notify::LinkSigner(*link_key), cfg.escalation.inbound_secret, &sessions, publish_topic}
     );
+    // People on call (issue 7): profiles, contact methods with verification, notification rules,
+    // teams. The sender settings are completed once the port is known and the transport is bound
+    // once it exists (both below, before the server runs), so no request sees them unset.
+    oncall::SenderConfig oncall_senders;
+    notify::Transport* oncall_transport = nullptr;
+    api::RegisterPeopleRoutes(
+        router,
+        api::PeopleApiDeps{
+            .store = store,
+            .clock = clock,
+            .options = cfg.oncall,
+            .senders = oncall_senders,
+            .send =
+                [&oncall_transport](oncall::Outgoing out, notify::SendDone done) {
+                    auto refuse = [&done](std::string why) {
+                        notify::SendResult r;
+                        r.permanent = true;
+                        r.error = std::move(why);
+                        done(std::move(r));
+                    };
+                    if (oncall_transport == nullptr) {
+                        refuse("notifications are disabled");
+                    } else if (out.mail) {
+                        oncall_transport->SendMail(std::move(*out.mail), std::move(done));
+                    } else if (out.http) {
+                        oncall_transport->SendHttp(std::move(*out.http), std::move(done));
+                    } else {
+                        refuse("nothing to send");
+                    }
+                },
+            .sessions = &sessions,
+            .on_change = publish_topic,
+        }
+    );
     // Opsgenie Alert and Heartbeat API (/v2/alerts, /v2/heartbeats): blocking routes that commit
     // the alert change and its request record before answering.
     api::RegisterOpsgenieRoutes(router, api::OpsgenieApiDeps{store, clock, intake_auth, {}});
@@ -339,6 +374,12 @@ int Serve(const ServeOptions& options) {
     // Notifications run on a runner of their own: a fan-out to 100,000 subscribers must not
     // hold up maintenance transitions or monitor automation.
     notify::Transport transport(notifications.transport);
+    auto senders = service::MakeSenderConfig(
+        store, cfg.oncall, notifications.delivery, "http://" + host + ":" + std::to_string(server.Port())
+    );
+    if (!senders) return fail("on-call senders", senders.error());
+    oncall_senders = std::move(*senders);
+    if (notifications.enabled) oncall_transport = &transport;
     engine::NotificationDispatcher dispatcher(
         store,
         transport,

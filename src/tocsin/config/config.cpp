@@ -521,8 +521,11 @@ Result<void> ReadEscalation(const YAML::Node& s, oncall::EscalationOptions& o) {
 
 // `oncall:` (docs/oncall.md, "People, contact methods and providers").
 Result<void> ReadOncall(const YAML::Node& s, oncall::OncallOptions& o) {
-    TOCSIN_TRY(RejectUnknown(s, "oncall", {"phone", "ntfy", "slack", "telegram", "web_push", "verification"}));
+    TOCSIN_TRY(RejectUnknown(
+        s, "oncall", {"phone", "ntfy", "slack", "telegram", "web_push", "verification", "allow_http_urls"}
+    ));
     auto& c = o.senders;
+    TOCSIN_TRY(Read(s, "allow_http_urls", "oncall.allow_http_urls", c.allow_http_urls));
     if (auto p = s["phone"]) {
         TOCSIN_TRY(
             RejectUnknown(p, "oncall.phone", {"base_url", "account_sid", "auth_token", "from", "voice_action_url"})

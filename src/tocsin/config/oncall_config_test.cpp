@@ -21,6 +21,7 @@ Result<Config> Load(const std::string& yaml) {
 
 TEST(OncallConfig, ReadsProviders) {
     auto c = Load(R"(oncall:
+  allow_http_urls: true
   phone:
     base_url: http://127.0.0.1:9000
     account_sid: AC1
@@ -46,6 +47,7 @@ TEST(OncallConfig, ReadsProviders) {
     EXPECT_EQ(o.senders.phone.account_sid, "AC1");
     EXPECT_EQ(o.senders.phone.from_number, "+15005550006");
     EXPECT_EQ(o.senders.ntfy_token, "tk_1");
+    EXPECT_TRUE(o.senders.allow_http_urls);
     EXPECT_EQ(o.senders.slack_bot_token, "xoxb-1");
     EXPECT_EQ(o.senders.telegram_bot_token, "42:abc");
     EXPECT_EQ(o.senders.vapid_subject, "mailto:ops@example.com");

@@ -74,17 +74,22 @@ Result<void> ValidateWebPushData(const ContactMethod& m) {
     }
     const auto* keys = o.if_contains("keys");
     if (keys == nullptr || !keys->is_object()) return Error::Invalid("data.keys", "must be an object");
-    for (std::string_view key : {"p256dh", "auth"}) {
-        const auto* k = keys->as_object().if_contains(key);
+    // Sizes: a 65-byte uncompressed point is 87 characters, a 16-byte secret 22 (padding allowed).
+    struct KeyRule {
+        std::string_view name;
+        std::size_t min, max;
+        std::string_view what;
+    };
+    for (const KeyRule& rule :
+         {KeyRule{"p256dh", 86, 88, "a P-256 public key"}, KeyRule{"auth", 22, 24, "a 16-byte secret"}}) {
+        const auto* k = keys->as_object().if_contains(rule.name);
+        const auto field = fmt::format("data.keys.{}", rule.name);
         if (k == nullptr || !k->is_string() || !IsBase64Url(k->as_string())) {
-            return Error::Invalid(fmt::format("data.keys.{}", key), "must be base64url");
+            return Error::Invalid(field, "must be base64url");
         }
+        const auto size = k->as_string().size();
+        if (size < rule.min || size > rule.max) return Error::Invalid(field, fmt::format("must be {}", rule.what));
     }
-    // Sizes (65-byte uncompressed point, 16-byte secret) are checked when the keys are decoded.
-    const auto p256dh = keys->as_object().at("p256dh").as_string().size();
-    if (p256dh < 86 || p256dh > 88) return Error::Invalid("data.keys.p256dh", "must be a P-256 public key");
-    const auto auth = keys->as_object().at("auth").as_string().size();
-    if (auth < 22 || auth > 24) return Error::Invalid("data.keys.auth", "must be a 16-byte secret");
     return {};
 }
 
@@ -213,7 +218,12 @@ bool IsLanguage(std::string_view s) {
     return s == "en" || s == "de";
 }
 
-Result<void> ValidateContactMethod(const ContactMethod& m) {
+Result<void> ValidateContactMethod(const ContactMethod& m, bool allow_http) {
+    auto url_ok = [&](std::string_view u) {
+        if (IsHttpsUrl(u)) return true;
+        if (!allow_http || !u.starts_with("http://")) return false;
+        return IsHttpsUrl("https://" + std::string(u.substr(7)));
+    };
     if (m.label.size() > 100) return Error::Invalid("label", "must be at most 100 characters");
     if (m.label.find_first_of("\r\n") != std::string::npos) return Error::Invalid("label", "must be one line");
     if (m.address.empty()) return Error::Invalid("address", "must not be empty");
@@ -230,10 +240,10 @@ Result<void> ValidateContactMethod(const ContactMethod& m) {
         case ContactKind::kNtfy:
         case ContactKind::kTeams:
         case ContactKind::kWebhook:
-            if (!IsHttpsUrl(m.address)) return Error::Invalid("address", "must be an https:// URL");
+            if (!url_ok(m.address)) return Error::Invalid("address", "must be an https:// URL");
             break;
         case ContactKind::kWebPush:
-            if (!IsHttpsUrl(m.address)) return Error::Invalid("address", "must be the https:// push endpoint");
+            if (!url_ok(m.address)) return Error::Invalid("address", "must be the https:// push endpoint");
             TOCSIN_TRY(ValidateWebPushData(m));
             break;
         case ContactKind::kSlack:

@@ -49,8 +49,9 @@ struct ContactMethod {
 };
 
 /// Checks `m.kind`'s address rules (above) and data_json; the error names the field
-/// ("address", "data.keys.p256dh", "label").
-[[nodiscard]] Result<void> ValidateContactMethod(const ContactMethod& m);
+/// ("address", "data.keys.p256dh", "label"). `allow_http`: http:// URLs pass where https://
+/// is required (SenderConfig::allow_http_urls: a LAN ntfy, tests).
+[[nodiscard]] Result<void> ValidateContactMethod(const ContactMethod& m, bool allow_http = false);
 
 /// E.164: "+" then 8..15 digits, the first not 0.
 [[nodiscard]] bool IsE164(std::string_view s);
@@ -120,6 +121,8 @@ struct SenderConfig {
         std::string voice_action_url;
     } phone;
 
+    /// Accept http:// ntfy, webhook, Teams and push URLs (a self-hosted ntfy on the LAN; tests).
+    bool allow_http_urls = false;
     std::string ntfy_token;  // "" sends no Authorization header; else "Bearer <token>"
     std::string slack_api_url = "https://slack.com/api";
     std::string slack_bot_token;  // needed for member/channel ids (chat.postMessage)

@@ -124,6 +124,16 @@ TEST(ContactValidation, NamesTheFieldPerKind) {
     }
 }
 
+TEST(ContactValidation, HttpUrlsOnlyWhenAllowed) {
+    ContactMethod m;
+    m.kind = ContactKind::kNtfy;
+    m.address = "http://127.0.0.1:8080/pages";
+    EXPECT_EQ(ValidateContactMethod(m).error().field, "address");
+    EXPECT_TRUE(ValidateContactMethod(m, true));
+    m.address = "ftp://127.0.0.1/pages";
+    EXPECT_FALSE(ValidateContactMethod(m, true));
+}
+
 TEST(InboundSms, ReadsCodeAndAction) {
     struct Case {
         std::string_view body;

@@ -492,7 +492,7 @@ std::string WebhookJson(const PageMessage& msg) {
 }
 
 Result<Outgoing> BuildOutgoing(const ContactMethod& m, const PageMessage& msg, const SenderConfig& cfg) {
-    TOCSIN_TRY(ValidateContactMethod(m));
+    TOCSIN_TRY(ValidateContactMethod(m, cfg.allow_http_urls));
     switch (m.kind) {
         case ContactKind::kEmail:
             return BuildEmail(m, msg, cfg);

@@ -43,7 +43,10 @@ Result<void> ConflictAs(Result<void> r, const std::string& message) {
 Result<bool> PeopleTables::UserExists(const std::string& user_id) {
     TOCSIN_ASSIGN(s, db_.Prepare("SELECT 1 FROM users WHERE id = ?1"));
     s->Bind(1, user_id);
-    return s->Step();
+    TOCSIN_ASSIGN(row, s->Step());
+    // A statement left on a row keeps the read snapshot open past COMMIT.
+    s->Reset();
+    return row;
 }
 
 // ---- users ----
@@ -53,7 +56,9 @@ Result<UserProfile> PeopleTables::GetUserProfile(const std::string& user_id) {
     s->Bind(1, user_id);
     TOCSIN_ASSIGN(row, s->Step());
     if (!row) return Error::NotFound("user " + user_id + " does not exist");
-    return UserProfile{s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4)};
+    UserProfile p{s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4)};
+    s->Reset();
+    return p;
 }
 
 Result<void> PeopleTables::SetUserTimeZone(const std::string& user_id, const std::string& time_zone) {
@@ -88,7 +93,9 @@ Result<std::optional<oncall::ContactMethod>> PeopleTables::GetContactMethod(cons
     s->Bind(1, id);
     TOCSIN_ASSIGN(row, s->Step());
     if (!row) return std::optional<oncall::ContactMethod>{};
-    return std::optional<oncall::ContactMethod>(ReadMethod(*s));
+    std::optional<oncall::ContactMethod> m(ReadMethod(*s));
+    s->Reset();
+    return m;
 }
 
 Result<void> PeopleTables::InsertContactMethod(const oncall::ContactMethod& m) {
@@ -146,8 +153,10 @@ Result<std::optional<ContactVerification>> PeopleTables::GetContactVerification(
     s->Bind(1, contact_method_id);
     TOCSIN_ASSIGN(row, s->Step());
     if (!row) return std::optional<ContactVerification>{};
-    return std::optional<ContactVerification>(ContactVerification{
+    std::optional<ContactVerification> v(ContactVerification{
         s->Text(0), s->Text(1), FromMillis(s->Int(2)), FromMillis(s->Int(3)), static_cast<int>(s->Int(4))});
+    s->Reset();
+    return v;
 }
 
 Result<int> PeopleTables::AddContactVerificationAttempt(const std::string& contact_method_id) {
@@ -160,9 +169,7 @@ Result<int> PeopleTables::AddContactVerificationAttempt(const std::string& conta
     TOCSIN_ASSIGN(row, s->Step());
     if (!row) return Error::NotFound("no code is pending for contact method " + contact_method_id);
     int attempts = static_cast<int>(s->Int(0));
-    // Drain the statement so the cached statement is complete before its next use.
-    TOCSIN_ASSIGN(more, s->Step());
-    (void)more;
+    s->Reset();
     return attempts;
 }
 
@@ -198,7 +205,9 @@ Result<std::optional<oncall::NotificationRule>> PeopleTables::GetNotificationRul
     s->Bind(1, id);
     TOCSIN_ASSIGN(row, s->Step());
     if (!row) return std::optional<oncall::NotificationRule>{};
-    return std::optional<oncall::NotificationRule>(ReadRule(*s));
+    std::optional<oncall::NotificationRule> r(ReadRule(*s));
+    s->Reset();
+    return r;
 }
 
 Result<void> PeopleTables::InsertNotificationRule(const oncall::NotificationRule& r) {
@@ -260,7 +269,9 @@ Result<std::optional<oncall::Team>> PeopleTables::GetTeam(const std::string& id)
     s->Bind(1, id);
     TOCSIN_ASSIGN(row, s->Step());
     if (!row) return std::optional<oncall::Team>{};
-    return std::optional<oncall::Team>(oncall::Team{s->Text(0), s->Text(1), s->Text(2)});
+    std::optional<oncall::Team> t(oncall::Team{s->Text(0), s->Text(1), s->Text(2)});
+    s->Reset();
+    return t;
 }
 
 Result<void> PeopleTables::InsertTeam(const oncall::Team& t) {

@@ -235,5 +235,34 @@ TEST_F(SqlitePeopleTablesTest, TeamsHaveUniqueNamesAndOrderedMembers) {
     EXPECT_EQ(Write([](Tx& tx) { return tx.DeleteTeam("t1"); }).error().kind, ErrorKind::kNotFound);
 }
 
+TEST_F(SqlitePeopleTablesTest, SingleRowReadsDoNotPinTheSnapshot) {
+    // Another process (the CLI) writes through its own connection; this one must see it after
+    // reading single rows, which leave their statements on a row unless they are reset.
+    auto other = SqliteStore::Open(dir_.File("tocsin.db"), clock_);
+    ASSERT_TRUE(other) << other.error().message;
+    ASSERT_TRUE(Write([&](Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertContactMethod(Method("m1", oncall::ContactKind::kEmail, "a@example.com")));
+        TOCSIN_TRY(tx.InsertTeam(oncall::Team{"t1", "One", ""}));
+        TOCSIN_TRY(tx.SaveContactVerification(ContactVerification{"m1", "h", clock_.Now(), clock_.Now() + 1h, 0}));
+        return tx.InsertNotificationRule(oncall::NotificationRule{"r1", "u1", "m1", oncall::Urgency::kHigh, {}});
+    }));
+    ASSERT_TRUE(store_->Read([](Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.GetUserProfile("u1"));
+        TOCSIN_TRY(tx.GetContactMethod("m1"));
+        TOCSIN_TRY(tx.GetContactVerification("m1"));
+        TOCSIN_TRY(tx.GetNotificationRule("r1"));
+        TOCSIN_TRY(tx.GetTeam("t1"));
+        return {};
+    }));
+    ASSERT_TRUE((*other)->Write([](Tx& tx) { return tx.InsertTeam(oncall::Team{"t2", "Two", ""}); }));
+    std::size_t teams = 0;
+    ASSERT_TRUE(store_->Read([&](Tx& tx) -> Result<void> {
+        TOCSIN_ASSIGN(l, tx.ListTeams());
+        teams = l.size();
+        return {};
+    }));
+    EXPECT_EQ(teams, 2u);
+}
+
 }  // namespace
 }  // namespace tocsin::store::sqlite
