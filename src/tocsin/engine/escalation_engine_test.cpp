@@ -301,3 +301,45 @@ TEST_F(EscalationEngineTest, AcknowledgedIncidentsReescalateAfterTheServiceTime)
 
 }  // namespace
 }  // namespace tocsin::engine
+
+namespace tocsin::engine {
+namespace {
+
+TEST_F(EscalationEngineTest, TeamTargetsPageEveryMemberOrOneInTurn) {
+    oncall::Team team;
+    team.id = NewId();
+    team.name = "Payments team";
+    auto r = store_->Write([&](store::Tx& tx) -> Result<void> {
+        TOCSIN_TRY(tx.InsertTeam(team));
+        TOCSIN_TRY(tx.SaveTeamMember({team.id, bob_, "member", 1}));
+        TOCSIN_TRY(tx.SaveTeamMember({team.id, ann_, "manager", 0}));
+        TOCSIN_ASSIGN(e, tx.GetServiceEscalation(service_id_));
+        oncall::EscalationPolicy p;
+        p.id = NewId();
+        p.name = "Round robin, then everyone";
+        p.created_at = p.updated_at = clock_.Now();
+        p.levels = {
+            {{{oncall::TargetKind::kTeamRoundRobin, team.id}}, std::chrono::minutes(5)},
+            {{{oncall::TargetKind::kTeamAll, team.id}}, std::chrono::minutes(5)},
+        };
+        TOCSIN_TRY(tx.InsertEscalationPolicy(p));
+        e->policy_id = p.id;
+        return tx.SetServiceEscalation(service_id_, *e);
+    });
+    ASSERT_TRUE(r) << r.error().message;
+    Trigger("first");  // incident #1: member (1 + 0) % 2 by position = bob
+    Run();
+    EXPECT_EQ(MailsTo(), std::vector<std::string>{"bob@example.test"});
+    Trigger("second");                        // incident #2: ann
+    clock_.Advance(std::chrono::minutes(1));  // past bob's gap; the second incident's page is ann's anyway
+    Run();
+    EXPECT_EQ(MailsTo(), (std::vector<std::string>{"bob@example.test", "ann@example.test"}));
+    // Level 2 of both incidents pages every member: one message each, the other bundled in.
+    clock_.Advance(std::chrono::minutes(5));
+    Run();
+    ASSERT_EQ(sent_.size(), 4u);
+    EXPECT_EQ(sent_[2].mail->to == "ann@example.test" ? sent_[3].mail->to : sent_[2].mail->to, "bob@example.test");
+}
+
+}  // namespace
+}  // namespace tocsin::engine
