@@ -61,7 +61,7 @@ oncall:
     return str(path)
 
 
-def add_user(srv, name, phone_number=None):
+def add_user(srv, name, phone_number=None, voice=False):
     u = srv.ok("POST", "/api/v1/users", json={
         "email": f"{name}@users.tocsin.test", "name": name.title(), "role": "responder",
         "password": "correct horse battery staple"}, expect=201)
@@ -71,7 +71,7 @@ def add_user(srv, name, phone_number=None):
         expect=201)]
     if phone_number:
         methods.append(srv.ok("POST", f"/api/v1/users/{uid}/contact-methods", json={
-            "kind": "sms", "label": "mobile", "address": phone_number}, expect=201))
+            "kind": "voice" if voice else "sms", "label": "mobile", "address": phone_number}, expect=201))
     for m in methods:
         # An owner may vouch for a method (the verification round trip is test_people.py's).
         srv.ok("PATCH", f"/api/v1/users/{uid}/contact-methods/{m['id']}", json={"verified": True})
@@ -275,3 +275,27 @@ def test_cli_escalates_an_incident_to_a_level(tocsin_factory, tocsin_bin, tmp_pa
     wait_mail(mail, "bob@pager.tocsin.test", deadline=15)
     log = incident_log(srv, incident)
     assert any(e["action"] == "escalate" and e["actor"] == "lead" and e["via"] == "cli" for e in log), log
+
+
+def test_voice_key_press_acknowledges(tocsin_factory, tmp_path, mail, phone):
+    srv = tocsin_factory(config=config(tmp_path, mail, phone))
+    ann = add_user(srv, "ann", phone_number="+4915112345678", voice=True)
+    bob = add_user(srv, "bob")
+    _, key = paged_service(srv, [(ann, 60), (bob, 60)])
+    incident = trigger(srv, key)
+    call = phone.wait_for(deadline=30)[0]
+    assert call["path"] == "/2010-04-01/Accounts/AC0123456789/Calls.json"
+    twiml = urllib.parse.parse_qs(call["body"].decode())["Twiml"][0]
+    action = re.search(r'action="([^"]+)"', twiml).group(1).replace("&amp;", "&")
+    parsed = urllib.parse.urlsplit(action)
+    assert parsed.path == f"/hooks/oncall/voice/{INBOUND_SECRET}", action
+    # A wrong key is refused; 1 acknowledges.
+    bad = srv.request("POST", parsed.path + "?" + parsed.query,
+                      data={"From": "+15005550006", "To": "+4915112345678", "Direction": "outbound-api",
+                            "Digits": "7"})
+    assert bad.status_code == 400, bad.text
+    r = srv.request("POST", parsed.path + "?" + parsed.query,
+                    data={"From": "+15005550006", "To": "+4915112345678", "Direction": "outbound-api", "Digits": "1"})
+    assert r.status_code == 200 and "<Say>" in r.text and "acknowledged" in r.text, r.text
+    assert srv.ok("GET", f"/api/v1/alert-incidents/{incident}")["state"] == "acknowledged"
+    assert "acknowledged via voice" in [e["action"] for e in incident_log(srv, incident)]
