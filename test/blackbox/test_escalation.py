@@ -1,5 +1,5 @@
 """Escalation end to end (issue 7): a real server on 127.0.0.1, a real SMTP server (aiosmtpd), a
-Twilio-style SMS/voice provider stand-in and the page links.
+Twilio-style SMS/voice provider stand-in, an ntfy-style receiver and the page links.
 
 Short delays: the config knob `escalation.minute` makes one policy minute last one second
 (and `escalation.interval` fires due timers every 100 ms), so a level delay of 3 "minutes"
@@ -29,6 +29,15 @@ def mail():
 
 
 @pytest.fixture
+def ntfy():
+    """An ntfy-style server: records the topic POSTs."""
+    r = HttpReceiver(lambda req: (200, {"Content-Type": "application/json"}, '{"id": "n1"}'))
+    r.start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
 def phone():
     """The SMS/voice provider: answers like Twilio's Messages.json/Calls.json and records."""
     r = HttpReceiver(lambda req: (201, {"Content-Type": "application/json"}, '{"sid": "SM1", "status": "queued"}'))
@@ -50,6 +59,7 @@ escalation:
   min_gap_minutes: 0
   inbound_secret: "{INBOUND_SECRET}"
 oncall:
+  allow_http_urls: true
   phone:
     base_url: "{phone.url('')}"
     account_sid: "AC0123456789"
@@ -61,7 +71,7 @@ oncall:
     return str(path)
 
 
-def add_user(srv, name, phone_number=None, voice=False):
+def add_user(srv, name, phone_number=None, voice=False, ntfy_topic=None):
     u = srv.ok("POST", "/api/v1/users", json={
         "email": f"{name}@users.tocsin.test", "name": name.title(), "role": "responder",
         "password": "correct horse battery staple"}, expect=201)
@@ -72,6 +82,9 @@ def add_user(srv, name, phone_number=None, voice=False):
     if phone_number:
         methods.append(srv.ok("POST", f"/api/v1/users/{uid}/contact-methods", json={
             "kind": "voice" if voice else "sms", "label": "mobile", "address": phone_number}, expect=201))
+    if ntfy_topic:
+        methods.append(srv.ok("POST", f"/api/v1/users/{uid}/contact-methods", json={
+            "kind": "ntfy", "label": "phone app", "address": ntfy_topic}, expect=201))
     for m in methods:
         # An owner may vouch for a method (the verification round trip is test_people.py's).
         srv.ok("PATCH", f"/api/v1/users/{uid}/contact-methods/{m['id']}", json={"verified": True})
@@ -125,10 +138,10 @@ def incident_log(srv, incident_id):
 
 
 def test_level_two_is_paged_after_its_delay_and_acknowledges_through_the_mail_link(tocsin_factory, tmp_path, mail,
-                                                                                    phone):
+                                                                                    phone, ntfy):
     srv = tocsin_factory(config=config(tmp_path, mail, phone))
     ann = add_user(srv, "ann", phone_number="+4915112345678")
-    bob = add_user(srv, "bob")
+    bob = add_user(srv, "bob", ntfy_topic=ntfy.url("/bob-pages"))
     # repeat=1: without an answer level 1 would be paged again after level 2's delay.
     _, key = paged_service(srv, [(ann, 3), (bob, 3)], repeat=1)
     incident = trigger(srv, key)
@@ -144,11 +157,14 @@ def test_level_two_is_paged_after_its_delay_and_acknowledges_through_the_mail_li
     bob_mails, t_bob = wait_mail(mail, "bob@pager.tocsin.test")
     assert t_bob - t_ann >= 3 * MINUTE_S - 0.5, f"level 2 came {t_bob - t_ann:.2f}s after level 1"
     assert t_bob - t_ann <= 3 * MINUTE_S + 10
+    push = ntfy.wait_for(deadline=15)[0]
+    assert push["path"] == "/bob-pages" and push["headers"]["priority"] == "5"
+    assert "/ack/" in push["headers"]["actions"] and "Checkout fails" in push["body"].decode()
 
     # The outcome of bob's mail is recorded in the engine round after the SMTP answer.
     def all_sent():
         attempts = srv.ok("GET", f"/api/v1/alert-incidents/{incident}/escalation")["attempts"]
-        return len(attempts) == 3 and all(a["state"] == "sent" for a in attempts)
+        return len(attempts) == 4 and all(a["state"] == "sent" for a in attempts)
     end = time.monotonic() + 15
     while time.monotonic() < end and not all_sent():
         time.sleep(0.05)
@@ -170,13 +186,14 @@ def test_level_two_is_paged_after_its_delay_and_acknowledges_through_the_mail_li
     assert len(mail.to("bob@pager.tocsin.test")) == 1
     esc = srv.ok("GET", f"/api/v1/alert-incidents/{incident}/escalation")
     assert esc["escalating"] is False
-    assert [a["state"] for a in esc["attempts"]].count("sent") == 3
+    assert [a["state"] for a in esc["attempts"]].count("sent") == 4
+    assert len(ntfy.all()) == 1
 
     # The log shows every step, in order.
     actions = [e["action"] for e in incident_log(srv, incident)]
     steps = [a for a in actions if a in ("incident.opened", "escalated", "notify.sent", "acknowledged via link")]
     assert steps == ["incident.opened", "escalated", "notify.sent", "notify.sent", "escalated", "notify.sent",
-                     "acknowledged via link"], actions
+                     "notify.sent", "acknowledged via link"], actions
     texts = [e["text"] for e in incident_log(srv, incident) if e["action"] == "escalated"]
     assert texts == ["Level 1 paged Ann", "Level 2 paged Bob"]
 
