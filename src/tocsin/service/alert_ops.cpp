@@ -270,17 +270,22 @@ Result<IntakeOutcome> Trigger(Context& ctx, const IntakeEvent& ev) {
     if (dedup.empty()) dedup = NewId();
     if (dedup.size() > 512) return Dropped(ev, "dedup key is longer than 512 characters");
 
-    TOCSIN_ASSIGN(open, tx.FindOpenAlert(service->id, dedup));
-    if (open) {
-        Alert a = *open;
-        a.count += 1;
-        a.last_event_at = now;
-        a.updated_at = now;
-        TOCSIN_TRY(tx.RecordAlertRepeat(a.id, a.count, now));
-        json::object data{{"count", a.count}};
+    TOCSIN_ASSIGN(repeat, tx.RepeatOpenAlert(service->id, dedup, now));
+    if (repeat) {
+        json::object data{{"count", repeat->count}};
         if (!ev.summary.empty()) data["summary"] = ev.summary;
-        TOCSIN_TRY(Log(tx, now, a.id, a.incident_id, by, "deduplicated", "Repeated while open", json::serialize(data)));
-        return Outcome(a, true, "Deduplicated");
+        TOCSIN_TRY(Log(
+            tx, now, repeat->id, repeat->incident_id, by, "deduplicated", "Repeated while open", json::serialize(data)
+        ));
+        IntakeOutcome o;
+        o.applied = true;
+        o.status = "Deduplicated";
+        o.alert_id = repeat->id;
+        o.incident_id = repeat->incident_id;
+        o.dedup_key = dedup;
+        o.tiny_id = repeat->tiny_id;
+        o.count = repeat->count;
+        return o;
     }
 
     TOCSIN_ASSIGN(table, ctx.Table());

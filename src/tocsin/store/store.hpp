@@ -194,6 +194,12 @@ struct IncidentAlertCounts {
     std::int64_t open_not_silenced = 0;
 };
 
+/// An open alert after a repeat (RepeatOpenAlert).
+struct AlertRepeat {
+    std::string id, incident_id;
+    std::int64_t tiny_id = 0, count = 0;
+};
+
 /// Whether an incident has alerts in each open state: three index probes, independent of how
 /// many alerts the incident holds (CountIncidentAlerts reads every one).
 struct IncidentAlertPresence {
@@ -453,8 +459,12 @@ public:
     [[nodiscard]] virtual Result<std::int64_t> NextAlertTinyId() = 0;
     /// Open alerts whose snooze ended or whose acknowledgement expired at or before `now`.
     [[nodiscard]] virtual Result<std::vector<alerts::Alert>> ListDueAlertTimers(TimePoint now, int limit) = 0;
-    /// A repeat of an open alert: count, last_event_at and updated_at only (cheaper than UpdateAlert).
-    [[nodiscard]] virtual Result<void> RecordAlertRepeat(const std::string& id, std::int64_t count, TimePoint at) = 0;
+    /// A repeat of the open alert of (service, dedup key), if there is one: count + 1 and
+    /// last_event_at/updated_at = `at`, in one statement that touches no index; returns what
+    /// the intake's answer needs (id, tiny_id, incident_id, dedup_key, count), or nullopt.
+    [[nodiscard]] virtual Result<std::optional<AlertRepeat>> RepeatOpenAlert(
+        const std::string& service_id, const std::string& dedup_key, TimePoint at
+    ) = 0;
 
     // Alert incidents. label_signature is grouping's LabelSignature() of the first alert.
     [[nodiscard]] virtual Result<void> InsertAlertIncident(

@@ -656,13 +656,32 @@ Result<std::vector<alerts::Alert>> AlertTables::ListDueAlertTimers(TimePoint now
     return snoozed;
 }
 
-Result<void> AlertTables::RecordAlertRepeat(const std::string& id, std::int64_t count, TimePoint at) {
-    // Only columns no index covers: a repeat rewrites the row, not the alert's eight index entries.
-    TOCSIN_ASSIGN(s, db_.Prepare("UPDATE alerts SET count = ?2, last_event_at = ?3, updated_at = ?3 WHERE id = ?1"));
-    s->Bind(1, id).Bind(2, count).Bind(3, ToMillis(at));
-    TOCSIN_TRY(s->Exec());
-    if (s->Changes() == 0) return Error::NotFound("alert " + id + " does not exist");
-    return {};
+Result<std::optional<AlertRepeat>> AlertTables::RepeatOpenAlert(
+    const std::string& service_id, const std::string& dedup_key, TimePoint at
+) {
+    // Found through alerts_open_dedup; sets only columns no index covers, so a repeat rewrites
+    // the row and none of the alert's index entries.
+    TOCSIN_ASSIGN(
+        s,
+        db_.Prepare("UPDATE alerts SET count = count + 1, last_event_at = ?3, updated_at = ?3 "
+                    "WHERE service_id = ?1 AND dedup_key = ?2 AND state != 'resolved' "
+                    "RETURNING id, tiny_id, incident_id, count")
+    );
+    s->Bind(1, service_id).Bind(2, dedup_key).Bind(3, ToMillis(at));
+    TOCSIN_ASSIGN(row, s->Step());
+    std::optional<AlertRepeat> out;
+    if (row) {
+        out.emplace();
+        out->id = s->Text(0);
+        out->tiny_id = s->Int(1);
+        out->incident_id = s->Text(2);
+        out->count = s->Int(3);
+        // Run the statement to its end so that the UPDATE completes.
+        TOCSIN_ASSIGN(more, s->Step());
+        (void)more;
+    }
+    s->Reset();
+    return out;
 }
 
 // ---- alert incidents ----

@@ -39,7 +39,9 @@ public:
     Result<std::vector<alerts::Alert>> ListAlerts(const AlertFilter& f);
     Result<std::int64_t> NextAlertTinyId();
     Result<std::vector<alerts::Alert>> ListDueAlertTimers(TimePoint now, int limit);
-    Result<void> RecordAlertRepeat(const std::string& id, std::int64_t count, TimePoint at);
+    Result<std::optional<AlertRepeat>> RepeatOpenAlert(
+        const std::string& service_id, const std::string& dedup_key, TimePoint at
+    );
 
     Result<void> InsertAlertIncident(const alerts::AlertIncident& i, const std::string& label_signature);
     Result<void> UpdateAlertIncident(const alerts::AlertIncident& i);

@@ -208,8 +208,10 @@ public:
     Result<IncidentAlertCounts> CountIncidentAlerts(const std::string& incident_id) override {
         return alerts_.CountIncidentAlerts(incident_id);
     }
-    Result<void> RecordAlertRepeat(const std::string& id, std::int64_t count, TimePoint at) override {
-        return alerts_.RecordAlertRepeat(id, count, at);
+    Result<std::optional<AlertRepeat>> RepeatOpenAlert(
+        const std::string& service_id, const std::string& dedup_key, TimePoint at
+    ) override {
+        return alerts_.RepeatOpenAlert(service_id, dedup_key, at);
     }
     Result<IncidentAlertPresence> ProbeIncidentAlerts(const std::string& incident_id) override {
         return alerts_.ProbeIncidentAlerts(incident_id);
