@@ -541,7 +541,8 @@ public:
     [[nodiscard]] virtual Result<std::optional<ServiceEscalation>> GetServiceEscalation(const std::string& service_id
     ) = 0;
     /// NotFound for an unknown service; Invalid ("escalation_policy_id") for an unknown policy.
-    [[nodiscard]] virtual Result<void> SetServiceEscalation(const std::string& service_id, const ServiceEscalation& e
+    [[nodiscard]] virtual Result<void> SetServiceEscalation(
+        const std::string& service_id, const ServiceEscalation& e
     ) = 0;
     // One escalation per incident. Insert: Conflict if the incident already has one.
     [[nodiscard]] virtual Result<void> InsertIncidentEscalation(const IncidentEscalation& e) = 0;
