@@ -55,9 +55,9 @@ struct Config {
     MonitoringOptions monitoring;
     DeclaredMonitors monitors;
     notify::NotificationOptions notifications;
-    auth::SessionOptions admin;    // `admin:` sign-in sessions of the admin app
-    alerts::AlertOptions alerts;   // `alerts:` intake rate limits, group-commit queue, timers
-    oncall::OncallOptions oncall;  // `oncall:` SMS/voice, ntfy, chat and Web Push providers; verification codes
+    auth::SessionOptions admin;            // `admin:` sign-in sessions of the admin app
+    alerts::AlertOptions alerts;           // `alerts:` intake rate limits, group-commit queue, timers
+    oncall::OncallOptions oncall;          // `oncall:` SMS/voice, ntfy, chat and Web Push providers; verification codes
     oncall::EscalationOptions escalation;  // `escalation:` engine interval, policy minute, rate limits, webhook secret
 };
 
