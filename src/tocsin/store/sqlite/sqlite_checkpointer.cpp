@@ -1,6 +1,7 @@
 #include "tocsin/store/sqlite/sqlite_checkpointer.hpp"
 
 #include "tocsin/common/log.hpp"
+#include "tocsin/store/sqlite/sqlite_wal_vfs.hpp"
 
 #include <sqlite3.h>
 
@@ -8,7 +9,7 @@ namespace tocsin::store::sqlite {
 
 Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& path, sqlite3* writer, Options options) {
     sqlite3* own = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &own, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    int rc = sqlite3_open_v2(path.c_str(), &own, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, GatheringWalVfs());
     if (rc != SQLITE_OK) {
         std::string msg = own ? sqlite3_errmsg(own) : "out of memory";
         sqlite3_close(own);

@@ -1,5 +1,7 @@
 #include "tocsin/store/sqlite/sqlite_db.hpp"
 
+#include "tocsin/store/sqlite/sqlite_wal_vfs.hpp"
+
 #include <sqlite3.h>
 
 namespace tocsin::store::sqlite {
@@ -89,8 +91,9 @@ void Statement::Reset() {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
     sqlite3* raw = nullptr;
-    int rc =
-        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    int rc = sqlite3_open_v2(
+        path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, GatheringWalVfs()
+    );
     if (rc != SQLITE_OK) {
         std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
         sqlite3_close(raw);

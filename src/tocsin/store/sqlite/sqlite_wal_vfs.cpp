@@ -1,0 +1,209 @@
+#include "tocsin/store/sqlite/sqlite_wal_vfs.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+namespace tocsin::store::sqlite {
+namespace {
+
+constexpr std::size_t kMaxGathered = 8u << 20;
+
+std::atomic<std::uint64_t> g_requested{0};
+std::atomic<std::uint64_t> g_issued{0};
+
+sqlite3_vfs g_vfs;
+sqlite3_vfs* g_base = nullptr;
+
+// Our file: SQLite's view (`base`), then the real file of the wrapped VFS.
+struct File {
+    sqlite3_file base;
+    sqlite3_file* real;
+    bool gather;               // a -wal file
+    std::string* pending;      // gathered bytes (owned; null when not gathering)
+    sqlite3_int64 pending_at;  // file offset of pending[0]
+};
+
+sqlite3_file* Real(sqlite3_file* f) {
+    return reinterpret_cast<File*>(f)->real;
+}
+
+int Flush(File* f) {
+    if (!f->pending || f->pending->empty()) return SQLITE_OK;
+    // The unix VFS writes at most 128 KiB - 1 per call (it masks larger counts), so the
+    // gathered bytes go out in pieces just below that.
+    constexpr std::size_t kPiece = 31 * 4096;
+    int rc = SQLITE_OK;
+    for (std::size_t done = 0; done < f->pending->size() && rc == SQLITE_OK; done += kPiece) {
+        const std::size_t n = std::min(kPiece, f->pending->size() - done);
+        g_issued.fetch_add(1, std::memory_order_relaxed);
+        rc = f->real->pMethods->xWrite(
+            f->real, f->pending->data() + done, static_cast<int>(n), f->pending_at + static_cast<sqlite3_int64>(done)
+        );
+    }
+    f->pending->clear();
+    return rc;
+}
+
+int Close(sqlite3_file* p) {
+    auto* f = reinterpret_cast<File*>(p);
+    int flushed = Flush(f);
+    delete f->pending;
+    f->pending = nullptr;
+    int rc = f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
+    return flushed != SQLITE_OK ? flushed : rc;
+}
+
+int Read(sqlite3_file* p, void* buf, int n, sqlite3_int64 at) {
+    auto* f = reinterpret_cast<File*>(p);
+    if (int rc = Flush(f); rc != SQLITE_OK) return rc;
+    return f->real->pMethods->xRead(f->real, buf, n, at);
+}
+
+int Write(sqlite3_file* p, const void* buf, int n, sqlite3_int64 at) {
+    auto* f = reinterpret_cast<File*>(p);
+    if (!f->gather) return f->real->pMethods->xWrite(f->real, buf, n, at);
+    g_requested.fetch_add(1, std::memory_order_relaxed);
+    const bool continues = !f->pending->empty() && at == f->pending_at + static_cast<sqlite3_int64>(f->pending->size());
+    if (!continues) {
+        if (int rc = Flush(f); rc != SQLITE_OK) return rc;
+        f->pending_at = at;
+    }
+    f->pending->append(static_cast<const char*>(buf), static_cast<std::size_t>(n));
+    if (f->pending->size() >= kMaxGathered) return Flush(f);
+    return SQLITE_OK;
+}
+
+int Truncate(sqlite3_file* p, sqlite3_int64 size) {
+    auto* f = reinterpret_cast<File*>(p);
+    if (int rc = Flush(f); rc != SQLITE_OK) return rc;
+    return f->real->pMethods->xTruncate(f->real, size);
+}
+
+int Sync(sqlite3_file* p, int flags) {
+    auto* f = reinterpret_cast<File*>(p);
+    if (int rc = Flush(f); rc != SQLITE_OK) return rc;
+    return f->real->pMethods->xSync(f->real, flags);
+}
+
+int FileSize(sqlite3_file* p, sqlite3_int64* size) {
+    auto* f = reinterpret_cast<File*>(p);
+    if (int rc = Flush(f); rc != SQLITE_OK) return rc;
+    return f->real->pMethods->xFileSize(f->real, size);
+}
+
+int Lock(sqlite3_file* p, int level) {
+    return Real(p)->pMethods->xLock(Real(p), level);
+}
+int Unlock(sqlite3_file* p, int level) {
+    return Real(p)->pMethods->xUnlock(Real(p), level);
+}
+int CheckReservedLock(sqlite3_file* p, int* out) {
+    return Real(p)->pMethods->xCheckReservedLock(Real(p), out);
+}
+int FileControl(sqlite3_file* p, int op, void* arg) {
+    auto* f = reinterpret_cast<File*>(p);
+    if (int rc = Flush(f); rc != SQLITE_OK) return rc;
+    return f->real->pMethods->xFileControl(f->real, op, arg);
+}
+int SectorSize(sqlite3_file* p) {
+    return Real(p)->pMethods->xSectorSize(Real(p));
+}
+int DeviceCharacteristics(sqlite3_file* p) {
+    return Real(p)->pMethods->xDeviceCharacteristics(Real(p));
+}
+int ShmMap(sqlite3_file* p, int page, int size, int extend, void volatile** out) {
+    return Real(p)->pMethods->xShmMap(Real(p), page, size, extend, out);
+}
+int ShmLock(sqlite3_file* p, int offset, int n, int flags) {
+    return Real(p)->pMethods->xShmLock(Real(p), offset, n, flags);
+}
+void ShmBarrier(sqlite3_file* p) {
+    Real(p)->pMethods->xShmBarrier(Real(p));
+}
+int ShmUnmap(sqlite3_file* p, int delete_flag) {
+    return Real(p)->pMethods->xShmUnmap(Real(p), delete_flag);
+}
+int Fetch(sqlite3_file* p, sqlite3_int64 at, int n, void** out) {
+    auto* f = reinterpret_cast<File*>(p);
+    if (int rc = Flush(f); rc != SQLITE_OK) return rc;
+    return f->real->pMethods->xFetch(f->real, at, n, out);
+}
+int Unfetch(sqlite3_file* p, sqlite3_int64 at, void* ptr) {
+    return Real(p)->pMethods->xUnfetch(Real(p), at, ptr);
+}
+
+sqlite3_io_methods MethodsFor(int version) {
+    sqlite3_io_methods m{};
+    m.iVersion = version;
+    m.xClose = Close;
+    m.xRead = Read;
+    m.xWrite = Write;
+    m.xTruncate = Truncate;
+    m.xSync = Sync;
+    m.xFileSize = FileSize;
+    m.xLock = Lock;
+    m.xUnlock = Unlock;
+    m.xCheckReservedLock = CheckReservedLock;
+    m.xFileControl = FileControl;
+    m.xSectorSize = SectorSize;
+    m.xDeviceCharacteristics = DeviceCharacteristics;
+    if (version >= 2) {
+        m.xShmMap = ShmMap;
+        m.xShmLock = ShmLock;
+        m.xShmBarrier = ShmBarrier;
+        m.xShmUnmap = ShmUnmap;
+    }
+    if (version >= 3) {
+        m.xFetch = Fetch;
+        m.xUnfetch = Unfetch;
+    }
+    return m;
+}
+
+// One method table per io_methods version of the wrapped VFS's files.
+sqlite3_io_methods g_methods[4];
+
+int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* out_flags) {
+    auto* f = reinterpret_cast<File*>(p);
+    f->base.pMethods = nullptr;
+    f->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(p) + sizeof(File));
+    f->gather = (flags & SQLITE_OPEN_WAL) != 0;
+    f->pending = nullptr;
+    f->pending_at = 0;
+    int rc = g_base->xOpen(g_base, name, f->real, flags, out_flags);
+    if (rc != SQLITE_OK || !f->real->pMethods) return rc;
+    if (f->gather) f->pending = new std::string();
+    int version = f->real->pMethods->iVersion;
+    if (version < 1) version = 1;
+    if (version > 3) version = 3;
+    f->base.pMethods = &g_methods[version];
+    return SQLITE_OK;
+}
+
+}  // namespace
+
+const char* GatheringWalVfs() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        g_base = sqlite3_vfs_find(nullptr);
+        for (int v = 1; v <= 3; ++v) g_methods[v] = MethodsFor(v);
+        g_vfs = *g_base;  // everything but opening files is the platform's
+        g_vfs.pNext = nullptr;
+        g_vfs.zName = "tocsin-gathering-wal";
+        g_vfs.szOsFile = static_cast<int>(sizeof(File)) + g_base->szOsFile;
+        g_vfs.xOpen = Open;
+        sqlite3_vfs_register(&g_vfs, 0);
+    });
+    return g_vfs.zName;
+}
+
+WalWriteCounts GatheringWalCounts() {
+    return WalWriteCounts{g_requested.load(), g_issued.load()};
+}
+
+}  // namespace tocsin::store::sqlite
