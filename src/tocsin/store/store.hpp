@@ -598,7 +598,8 @@ public:
     /// Deletes the schedule with its overrides and feed token; NotFound.
     [[nodiscard]] virtual Result<void> DeleteSchedule(const std::string& id) = 0;
     /// NotFound for an unknown schedule; Invalid ("user_id") for an unknown user.
-    [[nodiscard]] virtual Result<void> InsertScheduleOverride(const std::string& schedule_id, const oncall::Override& o
+    [[nodiscard]] virtual Result<void> InsertScheduleOverride(
+        const std::string& schedule_id, const oncall::Override& o
     ) = 0;
     /// NotFound if the schedule has no such override.
     [[nodiscard]] virtual Result<void> DeleteScheduleOverride(
@@ -641,7 +642,8 @@ public:
     /// A user's rules ordered by urgency (high first), delay, then creation.
     [[nodiscard]] virtual Result<std::vector<oncall::NotificationRule>> ListNotificationRules(const std::string& user_id
     ) = 0;
-    [[nodiscard]] virtual Result<std::optional<oncall::NotificationRule>> GetNotificationRule(const std::string& id) = 0;
+    [[nodiscard]] virtual Result<std::optional<oncall::NotificationRule>> GetNotificationRule(const std::string& id
+    ) = 0;
     /// Conflict if the same method, urgency and delay exist; Invalid ("contact_method_id") if the
     /// method does not exist.
     [[nodiscard]] virtual Result<void> InsertNotificationRule(const oncall::NotificationRule& r) = 0;
