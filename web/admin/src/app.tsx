@@ -11,6 +11,8 @@ import { match, route } from './router';
 import { can, session, sessionState, type Session } from './session';
 import { Button, Link, Loading } from './ui';
 import Account from './screens/Account';
+import AlertDetail from './screens/AlertDetail';
+import Alerts from './screens/Alerts';
 import Components from './screens/Components';
 import IncidentDetail from './screens/IncidentDetail';
 import IncidentForm from './screens/IncidentForm';
@@ -18,6 +20,8 @@ import Incidents from './screens/Incidents';
 import Maintenance from './screens/Maintenance';
 import Monitors from './screens/Monitors';
 import Overview from './screens/Overview';
+import Policies from './screens/Policies';
+import Services from './screens/Services';
 import Settings from './screens/Settings';
 import Setup from './screens/Setup';
 import SignIn from './screens/SignIn';
@@ -32,6 +36,9 @@ addMessages('en', {
   'nav.templates': 'Templates',
   'nav.components': 'Components',
   'nav.monitors': 'Monitors',
+  'nav.alerts': 'Alerts',
+  'nav.services': 'Services',
+  'nav.policies': 'Escalation policies',
   'nav.subscribers': 'Subscribers',
   'nav.settings': 'Settings',
   'nav.users': 'Users',
@@ -54,6 +61,9 @@ addMessages('de', {
   'nav.templates': 'Vorlagen',
   'nav.components': 'Komponenten',
   'nav.monitors': 'Monitore',
+  'nav.alerts': 'Alarme',
+  'nav.services': 'Dienste',
+  'nav.policies': 'Eskalationsrichtlinien',
   'nav.subscribers': 'Abonnenten',
   'nav.settings': 'Einstellungen',
   'nav.users': 'Benutzer',
@@ -84,6 +94,12 @@ const routes: Route[] = [
   { pattern: '/components', screen: Components },
   { pattern: '/monitors', screen: Monitors },
   { pattern: '/monitors/:id', screen: Monitors },
+  { pattern: '/alerts', screen: Alerts },
+  { pattern: '/alerts/:id', screen: AlertDetail },
+  { pattern: '/services', screen: Services },
+  { pattern: '/services/:id', screen: Services },
+  { pattern: '/escalation-policies', screen: Policies },
+  { pattern: '/escalation-policies/:id', screen: Policies },
   { pattern: '/subscribers', screen: Subscribers },
   { pattern: '/settings', screen: Settings },
   { pattern: '/users', screen: Users },
@@ -98,6 +114,9 @@ const nav: NavItem[] = [
   { path: '/templates', key: 'nav.templates', role: 'stakeholder' },
   { path: '/components', key: 'nav.components', role: 'stakeholder' },
   { path: '/monitors', key: 'nav.monitors', role: 'stakeholder' },
+  { path: '/alerts', key: 'nav.alerts', role: 'stakeholder' },
+  { path: '/services', key: 'nav.services', role: 'stakeholder' },
+  { path: '/escalation-policies', key: 'nav.policies', role: 'stakeholder' },
   { path: '/subscribers', key: 'nav.subscribers', role: 'responder' },
   { path: '/settings', key: 'nav.settings', role: 'owner' },
   { path: '/users', key: 'nav.users', role: 'owner' },
