@@ -152,6 +152,7 @@ test('services: create a service and a PagerDuty-dialect key in the UI; the secr
   assert.ok(secret.startsWith(keys[0].prefix), 'the list knows the prefix only');
   assert.equal(keys[0].secret, undefined, 'the list never carries the secret');
 
+  await shoot('service-key');
   // "Done" hides it for good: the page never shows it again.
   await page.getByRole('button', { name: 'Done' }).click();
   await secretBox.waitFor({ state: 'detached' });
@@ -270,6 +271,20 @@ test('escalation policies: two levels created in the UI, then assigned to the se
   const esc = await apiCall('GET', `/api/v1/services/${serviceId}/escalation`);
   assert.equal(esc.escalation_policy_id, policy.id);
   assert.equal(esc.reescalate_after_minutes, 30);
+
+  // With a policy on the service, "Escalate now" pages the incident with it.
+  await open(`/alerts/${incidentId}`, new RegExp(SUMMARY));
+  await page.getByRole('button', { name: 'Escalate now' }).click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.getByLabel('Page level').selectOption({ label: 'Level 2' });
+  await dialog.getByRole('button', { name: 'Page now' }).click();
+  await page.getByText('Escalation started.').waitFor();
+  await page.locator('.alert-escalation').getByRole('link', { name: POLICY }).waitFor();
+  const running = await apiCall('GET', `/api/v1/alert-incidents/${incidentId}/escalation`);
+  assert.equal(running.policy.name, POLICY);
+  assert.equal(running.epoch_kind, 'manual');
+  await page.locator('.alert-log li[data-action="escalate"]').waitFor();
+  await shoot('alert-escalating');
 });
 
 test('the German screens, and a stakeholder sees no actions the server would refuse', TEST, async () => {

@@ -16,7 +16,9 @@ import {
   type AlertIncident,
   type IncidentEscalation,
   type LogEntry,
+  type Policy,
   type Service,
+  type ServiceEscalation,
 } from './alerting';
 
 addMessages('en', {
@@ -90,6 +92,31 @@ addMessages('en', {
   'alert.log.by': 'by {actor}',
   'alert.log.via': 'via {via}',
   'alert.log.alert': 'alert #{tiny}',
+  'alert.action.trigger': 'Alert triggered',
+  'alert.action.deduplicated': 'Repeated',
+  'alert.action.acknowledged': 'Alert acknowledged',
+  'alert.action.unacknowledged': 'Acknowledgement withdrawn',
+  'alert.action.resolved': 'Alert resolved',
+  'alert.action.note': 'Note',
+  'alert.action.snoozed': 'Snoozed',
+  'alert.action.snooze_ended': 'Snooze ended',
+  'alert.action.priority': 'Priority changed',
+  'alert.action.escalated': 'Escalated',
+  'alert.action.assigned': 'Assigned',
+  'alert.action.split': 'Split off',
+  'alert.action.merge': 'Merged in',
+  'alert.action.merged': 'Merged away',
+  'alert.action.incident.opened': 'Incident opened',
+  'alert.action.incident.triggered': 'Incident triggered',
+  'alert.action.incident.acknowledged': 'Incident acknowledged',
+  'alert.action.incident.resolved': 'Incident resolved',
+  'alert.action.escalate': 'Escalated now',
+  'alert.action.escalation.started': 'Escalation started',
+  'alert.action.reescalated': 'Paged again',
+  'alert.action.notify.sent': 'Notification sent',
+  'alert.action.notify.failed': 'Notification failed',
+  'alert.action.notify.bundled': 'Notification bundled',
+  'alert.action.notify.retry': 'Notification retried',
 });
 addMessages('de', {
   'alert.back': 'Alle Alarme',
@@ -162,6 +189,31 @@ addMessages('de', {
   'alert.log.by': 'von {actor}',
   'alert.log.via': 'über {via}',
   'alert.log.alert': 'Alarm #{tiny}',
+  'alert.action.trigger': 'Alarm ausgelöst',
+  'alert.action.deduplicated': 'Wiederholt',
+  'alert.action.acknowledged': 'Alarm bestätigt',
+  'alert.action.unacknowledged': 'Bestätigung zurückgenommen',
+  'alert.action.resolved': 'Alarm behoben',
+  'alert.action.note': 'Notiz',
+  'alert.action.snoozed': 'Zurückgestellt',
+  'alert.action.snooze_ended': 'Zurückstellung beendet',
+  'alert.action.priority': 'Priorität geändert',
+  'alert.action.escalated': 'Eskaliert',
+  'alert.action.assigned': 'Zugewiesen',
+  'alert.action.split': 'Abgetrennt',
+  'alert.action.merge': 'Zusammengeführt',
+  'alert.action.merged': 'Weggeführt',
+  'alert.action.incident.opened': 'Vorfall eröffnet',
+  'alert.action.incident.triggered': 'Vorfall ausgelöst',
+  'alert.action.incident.acknowledged': 'Vorfall bestätigt',
+  'alert.action.incident.resolved': 'Vorfall behoben',
+  'alert.action.escalate': 'Jetzt eskaliert',
+  'alert.action.escalation.started': 'Eskalation gestartet',
+  'alert.action.reescalated': 'Erneut alarmiert',
+  'alert.action.notify.sent': 'Benachrichtigung gesendet',
+  'alert.action.notify.failed': 'Benachrichtigung fehlgeschlagen',
+  'alert.action.notify.bundled': 'Benachrichtigung gebündelt',
+  'alert.action.notify.retry': 'Benachrichtigung wiederholt',
 });
 
 const kAttemptTone: Record<string, string> = { sent: 'ok', failed: 'crit', queued: 'muted', sending: 'warn', bundled: 'muted', cancelled: 'muted' };
@@ -170,6 +222,13 @@ function EscalateDialog(props: { incident: AlertIncident; levels: number; onClos
   const [level, setLevel] = useState('');
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
+  // An incident opened without a policy escalates with its service's current one.
+  const svc = useResource<ServiceEscalation>(
+    props.levels > 0 ? null : `/api/v1/services/${encodeURIComponent(props.incident.service_id)}/escalation`,
+  );
+  const svcPolicy = svc.data?.escalation_policy_id;
+  const policy = useResource<Policy>(svcPolicy ? `/api/v1/escalation-policies/${encodeURIComponent(svcPolicy)}` : null);
+  const levels = props.levels || policy.data?.levels.length || 0;
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -190,7 +249,7 @@ function EscalateDialog(props: { incident: AlertIncident; levels: number; onClos
         <Field id="escalate-level" label={t('alert.escalate.level')} hint={t('alert.escalate.hint')}>
           <select id="escalate-level" value={level} onChange={(e) => setLevel(e.currentTarget.value)}>
             <option value="">{t('alert.escalate.next')}</option>
-            {Array.from({ length: props.levels }, (_, i) => (
+            {Array.from({ length: levels }, (_, i) => (
               <option key={i} value={String(i + 1)}>
                 {t('alert.escalate.levelN', { n: i + 1 })}
               </option>
@@ -477,6 +536,13 @@ function EscalationPanel(props: { esc: IncidentEscalation | undefined; error: un
   );
 }
 
+/** The log's action in words; an action without a text of its own shows its code. */
+function actionLabel(action: string): string {
+  const key = `alert.action.${action}`;
+  const text = t(key);
+  return text === key ? action : text;
+}
+
 function Log(props: { log: LogEntry[]; alerts: Alert[] }) {
   const tiny = new Map(props.alerts.map((a) => [a.id, a.tiny_id]));
   const entries = [...props.log].sort((a, b) => b.seq - a.seq);
@@ -490,7 +556,9 @@ function Log(props: { log: LogEntry[]; alerts: Alert[] }) {
           {entries.map((e) => (
             <li key={e.seq} data-action={e.action}>
               <div class="row">
-                <code class="log-action">{e.action}</code>
+                <strong class="log-action" title={e.action}>
+                  {actionLabel(e.action)}
+                </strong>
                 <span class="meta">{formatTime(e.at)}</span>
                 {e.actor ? <span class="meta">{t('alert.log.by', { actor: e.actor })}</span> : null}
                 {e.via ? <span class="meta">{t('alert.log.via', { via: e.via })}</span> : null}
@@ -604,7 +672,7 @@ export default function AlertDetail(props: { id?: string }) {
         </dl>
       </section>
       <EscalationPanel esc={esc.data} error={esc.error} />
-      <section>
+      <section class="alert-alerts-section">
         <h2>{t('alert.alerts')}</h2>
         {alerts.length === 0 ? (
           <Empty />

@@ -51,6 +51,8 @@ addMessages('en', {
   'services.components.none': 'No components.',
   'services.noDescription': 'No description.',
   'services.window.off': 'no time grouping',
+  'services.window.short': 'Grouping window',
+  'services.ackTimeout.short': 'Acknowledgement expires after',
   'services.never': 'never',
   'services.settings': 'Settings',
   'services.escalation': 'Escalation',
@@ -129,6 +131,8 @@ addMessages('de', {
   'services.components.none': 'Keine Komponenten.',
   'services.noDescription': 'Keine Beschreibung.',
   'services.window.off': 'keine zeitliche Gruppierung',
+  'services.window.short': 'Gruppierungsfenster',
+  'services.ackTimeout.short': 'Bestätigung läuft ab nach',
   'services.never': 'nie',
   'services.settings': 'Einstellungen',
   'services.escalation': 'Eskalation',
@@ -777,11 +781,11 @@ function ServiceDetail(props: { id: string }) {
           <dd>{s.team || '—'}</dd>
           <dt>{t('services.urgency')}</dt>
           <dd>{t(`services.urgency.${s.urgency}`)}</dd>
-          <dt>{t('services.window')}</dt>
+          <dt>{t('services.window.short')}</dt>
           <dd>{s.group_window_seconds > 0 ? formatMinutes(Math.round(s.group_window_seconds / 60)) || `${s.group_window_seconds} s` : t('services.window.off')}</dd>
           <dt>{t('services.labels')}</dt>
           <dd>{s.group_labels.length > 0 ? s.group_labels.join(', ') : '—'}</dd>
-          <dt>{t('services.ackTimeout')}</dt>
+          <dt>{t('services.ackTimeout.short')}</dt>
           <dd>{s.ack_timeout_seconds > 0 ? formatMinutes(Math.round(s.ack_timeout_seconds / 60)) || `${s.ack_timeout_seconds} s` : t('services.never')}</dd>
           <dt>{t('services.components')}</dt>
           <dd>{s.component_ids.length > 0 ? s.component_ids.map((id) => names.get(id) ?? id).join(', ') : '—'}</dd>
