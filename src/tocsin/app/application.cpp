@@ -439,6 +439,9 @@ int Serve(const ServeOptions& options) {
             .max_per_window = cfg.escalation.max_per_window,
             .window_minutes = cfg.escalation.window_minutes,
             .min_gap_minutes = cfg.escalation.min_gap_minutes,
+            .max_retries = cfg.escalation.max_retries,
+            .handoff_lead_minutes = cfg.escalation.handoff_lead_minutes,
+            .handoff_end_notice = cfg.escalation.handoff_end_notice,
             .senders = *escalation_senders,
         }
     );

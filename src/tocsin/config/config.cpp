@@ -488,7 +488,17 @@ Result<void> ReadAlerts(const YAML::Node& s, alerts::AlertOptions& a) {
 // `escalation:` (docs/oncall.md, "Escalation").
 Result<void> ReadEscalation(const YAML::Node& s, oncall::EscalationOptions& o) {
     TOCSIN_TRY(RejectUnknown(
-        s, "escalation", {"interval", "minute", "max_per_window", "window_minutes", "min_gap_minutes", "inbound_secret"}
+        s,
+        "escalation",
+        {"interval",
+         "minute",
+         "max_per_window",
+         "window_minutes",
+         "min_gap_minutes",
+         "inbound_secret",
+         "max_retries",
+         "handoff_lead_minutes",
+         "handoff_end_notice"}
     ));
     for (auto [key, target] : {std::pair{"interval", &o.interval}, std::pair{"minute", &o.minute}}) {
         if (!s[key]) continue;
@@ -511,6 +521,9 @@ Result<void> ReadEscalation(const YAML::Node& s, oncall::EscalationOptions& o) {
     TOCSIN_TRY(Read(s, "window_minutes", "escalation.window_minutes", o.window_minutes));
     TOCSIN_TRY(Read(s, "min_gap_minutes", "escalation.min_gap_minutes", o.min_gap_minutes));
     TOCSIN_TRY(Read(s, "inbound_secret", "escalation.inbound_secret", o.inbound_secret));
+    TOCSIN_TRY(Read(s, "max_retries", "escalation.max_retries", o.max_retries));
+    TOCSIN_TRY(Read(s, "handoff_lead_minutes", "escalation.handoff_lead_minutes", o.handoff_lead_minutes));
+    TOCSIN_TRY(Read(s, "handoff_end_notice", "escalation.handoff_end_notice", o.handoff_end_notice));
     if (auto r = o.Validate(); !r) {
         auto key = r.error().field.substr(r.error().field.find('.') + 1);
         auto node = s[key] ? s[key] : s;

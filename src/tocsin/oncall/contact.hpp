@@ -98,6 +98,7 @@ struct PageMessage {
     std::string reply_code;                      // SMS: "reply 1234 to acknowledge"; voice: sent with the key press
     int bundled = 0;                             // other open incidents included in this message
     std::string verification_code;               // set: this is a verification message instead
+    std::string notice;                          // set: a plain notice (handoffs) instead of a page
     TimePoint now{};                             // the mail's Date; the caller's clock
 };
 

@@ -18,6 +18,11 @@ struct EscalationOptions {
     int max_per_window = 5;   // messages per contact method per window; more bundle into the next
     int window_minutes = 10;  // the rate-limit window, in policy minutes
     int min_gap_minutes = 1;  // no new message to a contact method sooner than this after the last
+    int max_retries = 3;      // retries of a transiently failed message (backoff from half a policy minute)
+    /// Handoff notices: this many policy minutes before a shift starts, its person is told
+    /// (through their low-urgency notification rules); -1 turns them off.
+    int handoff_lead_minutes = 10;
+    bool handoff_end_notice = false;  // also tell the person when their shift ends
     /// The secret path segment of the SMS/voice provider webhooks (/hooks/oncall/sms/{secret});
     /// empty: those routes answer 404.
     std::string inbound_secret;
@@ -37,6 +42,12 @@ struct EscalationOptions {
         }
         if (min_gap_minutes < 0 || min_gap_minutes > 60) {
             return Error::Invalid("escalation.min_gap_minutes", "must be 0 to 60");
+        }
+        if (max_retries < 0 || max_retries > 10) {
+            return Error::Invalid("escalation.max_retries", "must be 0 to 10");
+        }
+        if (handoff_lead_minutes < -1 || handoff_lead_minutes > 1440) {
+            return Error::Invalid("escalation.handoff_lead_minutes", "must be -1 (off) to 1440");
         }
         if (!inbound_secret.empty() && inbound_secret.size() < 16) {
             return Error::Invalid("escalation.inbound_secret", "must be at least 16 characters");

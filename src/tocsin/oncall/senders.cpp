@@ -3,6 +3,7 @@
 #include "tocsin/notify/mime.hpp"
 #include "tocsin/oncall/webpush.hpp"
 
+#include <cctz/time_zone.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -133,7 +134,10 @@ Result<Outgoing> BuildEmail(const ContactMethod& m, const PageMessage& msg, cons
     mail.message_id =
         fmt::format("<{}.{}@{}>", msg.incident_id.empty() ? "verify" : msg.incident_id, RandomHex(8), MailHost(cfg));
     std::string& t = mail.text;
-    if (!msg.verification_code.empty()) {
+    if (!msg.notice.empty()) {
+        mail.subject = "[tocsin] " + Shorten(msg.notice, 150);
+        t = msg.notice + "\n";
+    } else if (!msg.verification_code.empty()) {
         mail.subject = de ? "Ihr tocsin-Bestätigungscode" : "Your tocsin verification code";
         t = de ? fmt::format(
                      "Ihr Bestätigungscode lautet: {}\n\nGeben Sie ihn in tocsin ein, um diese Adresse für "
@@ -196,6 +200,7 @@ Result<Outgoing> BuildPhone(const ContactMethod& m, const PageMessage& msg, cons
 }
 
 std::string PushText(const PageMessage& msg) {
+    if (!msg.notice.empty()) return msg.notice;
     if (!msg.verification_code.empty()) {
         return (German(msg) ? "Ihr tocsin-Bestätigungscode: " : "Your tocsin verification code: ") +
                msg.verification_code;
@@ -208,6 +213,7 @@ std::string PushText(const PageMessage& msg) {
 }
 
 std::string PushTitle(const PageMessage& msg) {
+    if (!msg.notice.empty()) return German(msg) ? "tocsin: Bereitschaft" : "tocsin: on call";
     if (!msg.verification_code.empty()) return German(msg) ? "tocsin: Bestätigung" : "tocsin: verification";
     return fmt::format("#{} [{}] {}", msg.incident_number, UrgencyWord(msg), Shorten(msg.incident_title, 120));
 }
@@ -253,7 +259,7 @@ Result<Outgoing> BuildNtfy(const ContactMethod& m, const PageMessage& msg, const
 
 // Slack and Telegram links in their markup; plain text when nothing links.
 std::string ChatText(const PageMessage& msg, bool slack) {
-    if (!msg.verification_code.empty()) return PushText(msg);
+    if (!msg.verification_code.empty() || !msg.notice.empty()) return PushText(msg);
     const bool de = German(msg);
     std::string t = PageHeadline(msg);
     auto link = [&](std::string_view label, const std::string& url) {
@@ -398,6 +404,7 @@ std::string PageHeadline(const PageMessage& msg) {
 
 std::string SmsText(const PageMessage& msg) {
     const bool de = German(msg);
+    if (!msg.notice.empty()) return "tocsin: " + Shorten(msg.notice, 300);
     if (!msg.verification_code.empty()) {
         return de ? "Ihr tocsin-Bestätigungscode: " + msg.verification_code
                   : "Your tocsin verification code: " + msg.verification_code;
@@ -420,6 +427,7 @@ std::string SmsText(const PageMessage& msg) {
 
 std::string VoiceText(const PageMessage& msg) {
     const bool de = German(msg);
+    if (!msg.notice.empty()) return (de ? "Hier ist tocsin. " : "This is tocsin. ") + msg.notice;
     if (!msg.verification_code.empty()) {
         std::string spaced;
         for (char c : msg.verification_code) spaced += fmt::format("{} ", c);
@@ -471,6 +479,9 @@ std::string BasicAuthorization(std::string_view user, std::string_view password)
 }
 
 std::string WebhookJson(const PageMessage& msg) {
+    if (!msg.notice.empty()) {
+        return json::serialize(json::object{{"type", "handoff"}, {"text", msg.notice}, {"language", msg.language}});
+    }
     if (!msg.verification_code.empty()) {
         return json::serialize(json::object{{"type", "verification"}, {"code", msg.verification_code}});
     }
@@ -489,6 +500,72 @@ std::string WebhookJson(const PageMessage& msg) {
         {"bundled", msg.bundled},
         {"language", msg.language},
     });
+}
+
+std::string HandoffText(
+    std::string_view schedule_name,
+    TimePoint start,
+    TimePoint end,
+    const std::string& time_zone,
+    const std::string& language,
+    bool ending
+) {
+    cctz::time_zone tz;
+    if (!cctz::load_time_zone(time_zone, &tz)) tz = cctz::utc_time_zone();
+    const bool de = language == "de";
+    auto local = [&](TimePoint t) {
+        const auto s = std::chrono::time_point_cast<std::chrono::seconds>(t);
+        return cctz::format(de ? "%d.%m.%Y %H:%M %Z" : "%a %Y-%m-%d %H:%M %Z", s, tz);
+    };
+    if (ending) {
+        return de ? fmt::format("Ihre Bereitschaft für {} endete {}.", schedule_name, local(end))
+                  : fmt::format("Your on-call shift for {} ended {}.", schedule_name, local(end));
+    }
+    return de ? fmt::format("Sie haben Bereitschaft für {} von {} bis {}.", schedule_name, local(start), local(end))
+              : fmt::format("You are on call for {} from {} to {}.", schedule_name, local(start), local(end));
+}
+
+notify::SendResult CheckProviderAnswer(ContactKind kind, notify::SendResult r) {
+    if (!r.ok) return r;
+    auto fail = [&](std::string error, bool permanent) {
+        r.ok = false;
+        r.permanent = permanent;
+        r.error = std::move(error);
+        return r;
+    };
+    if (kind == ContactKind::kSlack || kind == ContactKind::kTelegram) {
+        boost::system::error_code ec;
+        auto v = json::parse(r.response_body, ec);
+        if (ec || !v.is_object()) return r;  // an incoming webhook answers "ok" as text
+        const auto& o = v.as_object();
+        const auto* ok = o.if_contains("ok");
+        if (ok == nullptr || !ok->is_bool() || ok->as_bool()) return r;
+        if (kind == ContactKind::kSlack) {
+            const auto* e = o.if_contains("error");
+            const std::string error = e != nullptr && e->is_string() ? std::string(e->as_string()) : "unknown error";
+            // Slack's server-side and rate-limit errors are worth another try; the rest
+            // (channel_not_found, invalid_auth, not_in_channel, ...) are not.
+            const bool transient = error == "ratelimited" || error == "internal_error" || error == "fatal_error" ||
+                                   error == "service_unavailable" || error == "request_timeout";
+            return fail("slack: " + error, !transient);
+        }
+        const auto* code = o.if_contains("error_code");
+        const auto* d = o.if_contains("description");
+        const std::int64_t c = code != nullptr && code->is_int64() ? code->as_int64() : 0;
+        const std::string description = d != nullptr && d->is_string() ? std::string(d->as_string()) : "unknown error";
+        if (const auto* p = o.if_contains("parameters"); p != nullptr && p->is_object()) {
+            if (const auto* ra = p->as_object().if_contains("retry_after"); ra != nullptr && ra->is_int64()) {
+                r.retry_after = std::chrono::seconds(ra->as_int64());
+            }
+        }
+        return fail(fmt::format("telegram: {} {}", c, description), !(c == 429 || c >= 500));
+    }
+    if (kind == ContactKind::kTeams && r.response_body.find("delivery failed") != std::string::npos) {
+        const bool transient = r.response_body.find("HTTP error 429") != std::string::npos ||
+                               r.response_body.find("HTTP error 5") != std::string::npos;
+        return fail("teams: " + r.response_body.substr(0, 300), !transient);
+    }
+    return r;
 }
 
 Result<Outgoing> BuildOutgoing(const ContactMethod& m, const PageMessage& msg, const SenderConfig& cfg) {

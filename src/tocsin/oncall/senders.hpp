@@ -34,4 +34,24 @@ namespace tocsin::oncall {
 /// The JSON a generic webhook receives (docs/oncall.md).
 [[nodiscard]] std::string WebhookJson(const PageMessage& msg);
 
+/// The text of a handoff notice: "You are on call for Payments primary from Mon 2026-12-07
+/// 09:00 CET to Mon 2026-12-14 09:00 CET." (`ending`: "Your on-call shift for ... ended at
+/// ..."), in `time_zone` (IANA; UTC if unknown) and `language` (en, de).
+[[nodiscard]] std::string HandoffText(
+    std::string_view schedule_name,
+    TimePoint start,
+    TimePoint end,
+    const std::string& time_zone,
+    const std::string& language,
+    bool ending
+);
+
+/// Reads a provider's answer that the transport counted as delivered (2xx) for the errors some
+/// providers report inside a 2xx: Slack's chat.postMessage `{"ok": false, "error": "..."}`,
+/// Telegram's `{"ok": false, "error_code", "description"}`, a legacy Teams connector's
+/// "Webhook message delivery failed ..." text. Such an answer becomes a failure naming the
+/// provider's error: transient (retried) for rate limits and server-side errors, permanent
+/// otherwise. Other answers are returned unchanged.
+[[nodiscard]] notify::SendResult CheckProviderAnswer(ContactKind kind, notify::SendResult r);
+
 }  // namespace tocsin::oncall

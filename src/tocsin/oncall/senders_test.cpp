@@ -223,3 +223,56 @@ TEST(Senders, InvalidMethodsAreRefused) {
 
 }  // namespace
 }  // namespace tocsin::oncall
+
+namespace tocsin::oncall {
+namespace {
+
+notify::SendResult Answer(int status, std::string body) {
+    notify::SendResult r;
+    r.ok = true;
+    r.status = status;
+    r.response_body = std::move(body);
+    return r;
+}
+
+TEST(CheckProviderAnswer, ErrorsInsideA2xxAreFailures) {
+    auto slack = CheckProviderAnswer(ContactKind::kSlack, Answer(200, R"({"ok":false,"error":"invalid_auth"})"));
+    EXPECT_FALSE(slack.ok);
+    EXPECT_TRUE(slack.permanent);
+    EXPECT_EQ(slack.error, "slack: invalid_auth");
+    auto limited = CheckProviderAnswer(ContactKind::kSlack, Answer(200, R"({"ok":false,"error":"ratelimited"})"));
+    EXPECT_FALSE(limited.ok);
+    EXPECT_FALSE(limited.permanent);
+    EXPECT_TRUE(CheckProviderAnswer(ContactKind::kSlack, Answer(200, R"({"ok":true,"ts":"1.2"})")).ok);
+    EXPECT_TRUE(CheckProviderAnswer(ContactKind::kSlack, Answer(200, "ok")).ok) << "incoming webhooks answer text";
+
+    auto tg = CheckProviderAnswer(
+        ContactKind::kTelegram,
+        Answer(200, R"({"ok":false,"error_code":429,"description":"Too Many Requests","parameters":{"retry_after":7}})")
+    );
+    EXPECT_FALSE(tg.ok);
+    EXPECT_FALSE(tg.permanent);
+    ASSERT_TRUE(tg.retry_after);
+    EXPECT_EQ(tg.retry_after->count(), 7);
+    EXPECT_EQ(tg.error, "telegram: 429 Too Many Requests");
+    auto blocked = CheckProviderAnswer(
+        ContactKind::kTelegram,
+        Answer(200, R"({"ok":false,"error_code":403,"description":"Forbidden: bot was blocked"})")
+    );
+    EXPECT_FALSE(blocked.ok);
+    EXPECT_TRUE(blocked.permanent);
+    EXPECT_TRUE(CheckProviderAnswer(ContactKind::kTelegram, Answer(200, R"({"ok":true,"result":{}})")).ok);
+
+    auto teams = CheckProviderAnswer(
+        ContactKind::kTeams,
+        Answer(200, "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429")
+    );
+    EXPECT_FALSE(teams.ok);
+    EXPECT_FALSE(teams.permanent);
+    EXPECT_TRUE(CheckProviderAnswer(ContactKind::kTeams, Answer(202, "")).ok);
+    EXPECT_TRUE(CheckProviderAnswer(ContactKind::kWebhook, Answer(200, R"({"ok":false})")).ok)
+        << "a generic webhook's body is not read";
+}
+
+}  // namespace
+}  // namespace tocsin::oncall

@@ -813,6 +813,7 @@ Result<int> RunAlertTimers(store::Tx& tx, TimePoint now, int limit) {
             TOCSIN_ASSIGN(seq, Log(tx, now, a.id, a.incident_id, system, "snooze_ended", "Snooze ended"));
             // Still open: it pages again (the paging issue decides how).
             TOCSIN_TRY(Outbox(tx, now, "alert.retriggered", seq, AlertPayload(a, "reason", "snooze_ended")));
+            TOCSIN_TRY(ResumeEscalationAfterSnooze(tx, now, a.incident_id));  // issue 7: pages again
         }
         if (a.ack_expires_at && *a.ack_expires_at <= now && a.state == AlertState::kAcknowledged) {
             TOCSIN_TRY(Transition(tx, now, a, AlertState::kTriggered, system, "retriggered", "Acknowledgement expired")

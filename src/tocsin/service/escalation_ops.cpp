@@ -1,5 +1,6 @@
 #include "tocsin/service/escalation_ops.hpp"
 
+#include "tocsin/alerts/silence.hpp"
 #include "tocsin/common/ids.hpp"
 #include "tocsin/oncall/contact.hpp"
 #include "tocsin/oncall/schedule.hpp"
@@ -241,12 +242,15 @@ bool IsEscalating(const store::IncidentEscalation& e, const AlertIncident& incid
     return incident.state == AlertState::kTriggered || e.epoch_kind != "trigger";
 }
 
-Result<void> StartEscalation(store::Tx& tx, TimePoint now, const AlertIncident& incident) {
-    if (incident.silenced) return {};
+namespace {
+
+// Records the escalation of `incident` and its first level's timer, due at `now`; false when
+// the service has no policy.
+Result<bool> BeginEscalation(store::Tx& tx, TimePoint now, const AlertIncident& incident) {
     TOCSIN_ASSIGN(settings, tx.GetServiceEscalation(incident.service_id));
-    if (!settings || settings->policy_id.empty()) return {};
+    if (!settings || settings->policy_id.empty()) return false;
     TOCSIN_ASSIGN(policy, tx.GetEscalationPolicy(settings->policy_id));
-    if (!policy) return {};
+    if (!policy) return false;
     store::IncidentEscalation e;
     e.incident_id = incident.id;
     e.policy = *policy;
@@ -256,6 +260,121 @@ Result<void> StartEscalation(store::Tx& tx, TimePoint now, const AlertIncident& 
     TOCSIN_TRY(tx.InsertIncidentEscalation(e));
     TOCSIN_ASSIGN(fresh, InsertLevelTimer(tx, now, incident.id, 0, {0, 0}, now));
     (void)fresh;
+    return true;
+}
+
+// Whether an alert of the incident would page now (see StartHeldBackEscalations); `why` says
+// what held the escalation back.
+Result<bool> WouldPageNow(
+    store::Tx& tx,
+    TimePoint now,
+    const AlertIncident& incident,
+    const std::vector<alerts::Silence>& silences,
+    std::string& why
+) {
+    store::AlertFilter f;
+    f.incident_id = incident.id;
+    f.state = AlertState::kTriggered;
+    f.limit = 1000;
+    TOCSIN_ASSIGN(alerts, tx.ListAlerts(f));
+    bool snoozed = false, silenced = false;
+    for (const auto& a : alerts) {
+        if (a.IsSnoozedAt(now)) continue;
+        if (a.silenced && alerts::IsSilenced(silences, incident.service_id, a.labels, now)) continue;
+        snoozed = snoozed || a.snoozed_until.has_value();
+        silenced = silenced || a.silenced;
+        why = silenced ? "the silence ended" : snoozed ? "the snooze ended" : "an alert that pages joined";
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+Result<int> StartHeldBackEscalations(store::Tx& tx, TimePoint now, int limit) {
+    TOCSIN_ASSIGN(ids, tx.ListHeldBackIncidents(limit));
+    if (ids.empty()) return 0;
+    TOCSIN_ASSIGN(silences, tx.ListSilences());
+    int started = 0;
+    for (const auto& id : ids) {
+        TOCSIN_ASSIGN(incident, tx.GetAlertIncident(id));
+        if (!incident || incident->state != AlertState::kTriggered) continue;
+        std::string why;
+        TOCSIN_ASSIGN(pages, WouldPageNow(tx, now, *incident, silences, why));
+        if (!pages) continue;
+        TOCSIN_ASSIGN(begun, BeginEscalation(tx, now, *incident));
+        if (!begun) continue;
+        TOCSIN_TRY(
+            Log(tx,
+                now,
+                incident->id,
+                "system",
+                "system",
+                "escalation.started",
+                "Escalation starts: " + why + " while the incident is open")
+        );
+        ++started;
+    }
+    return started;
+}
+
+Result<void> ResumeEscalationAfterSnooze(store::Tx& tx, TimePoint now, const std::string& incident_id) {
+    TOCSIN_ASSIGN(incident, tx.GetAlertIncident(incident_id));
+    if (!incident || incident->state != AlertState::kTriggered) return {};
+    TOCSIN_ASSIGN(esc, tx.GetIncidentEscalation(incident_id));
+    if (!esc) {
+        TOCSIN_ASSIGN(silences, tx.ListSilences());
+        std::string why;
+        TOCSIN_ASSIGN(pages, WouldPageNow(tx, now, *incident, silences, why));
+        if (!pages) return {};
+        TOCSIN_ASSIGN(begun, BeginEscalation(tx, now, *incident));
+        if (begun) {
+            TOCSIN_TRY(
+                Log(tx,
+                    now,
+                    incident_id,
+                    "system",
+                    "system",
+                    "escalation.started",
+                    "Escalation starts: the snooze ended while the incident is open")
+            );
+        }
+        return {};
+    }
+    TOCSIN_ASSIGN(snoozed, tx.IncidentSnoozedAt(incident_id, now));
+    if (snoozed) return {};
+    TOCSIN_ASSIGN(timers, tx.ListEscalationTimers(incident_id));
+    for (const auto& t : timers) {
+        if (t.epoch == esc->epoch && t.kind == "level" && t.state == "pending") return {};  // still running
+    }
+    esc->epoch += 1;
+    esc->epoch_kind = "trigger";
+    esc->epoch_started_at = now;
+    esc->stopped_at.reset();
+    esc->last_level = -1;
+    esc->last_pass = 0;
+    TOCSIN_TRY(tx.UpdateIncidentEscalation(*esc));
+    TOCSIN_ASSIGN(fresh, InsertLevelTimer(tx, now, incident_id, esc->epoch, {0, 0}, now));
+    (void)fresh;
+    TOCSIN_ASSIGN(
+        seq,
+        Log(tx,
+            now,
+            incident_id,
+            "system",
+            "system",
+            "reescalated",
+            "The snooze ended and the incident is still open: escalating again from level 1",
+            json::serialize(json::object{{"epoch", esc->epoch}, {"reason", "snooze_ended"}}))
+    );
+    (void)seq;
+    return {};
+}
+
+Result<void> StartEscalation(store::Tx& tx, TimePoint now, const AlertIncident& incident) {
+    if (incident.silenced) return {};  // StartHeldBackEscalations starts it when the silence ends
+    TOCSIN_ASSIGN(begun, BeginEscalation(tx, now, incident));
+    (void)begun;
     return {};
 }
 
@@ -274,6 +393,10 @@ Result<FireCounts> FireDueEscalationTimers(store::Tx& tx, TimePoint now, int lim
             outcome = !incident->IsOpen() ? "skipped: resolved"
                       : esc->stopped_at   ? "skipped: answered"
                                           : "skipped: acknowledged";
+        } else {
+            // Every open alert snoozed: nobody is paged; the snooze's end starts it again.
+            TOCSIN_ASSIGN(snoozed, tx.IncidentSnoozedAt(incident->id, now));
+            if (snoozed) outcome = "skipped: snoozed";
         }
         if (!outcome.empty()) {
             ++counts.skipped;

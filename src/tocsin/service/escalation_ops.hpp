@@ -27,6 +27,20 @@ namespace tocsin::service {
 /// the policy) and its first level's timer, due at `now`. Otherwise does nothing.
 [[nodiscard]] Result<void> StartEscalation(store::Tx& tx, TimePoint now, const alerts::AlertIncident& incident);
 
+/// Escalations held back by a silence or a snooze: for each triggered incident of a service
+/// with a policy that has no escalation yet and whose alerts were silenced or snoozed
+/// (store::Tx::ListHeldBackIncidents), starts the escalation (level 1 at once) when one of its
+/// triggered alerts would page now: not snoozed, and not silenced or its silences no longer
+/// match (ended or deleted). Returns how many started.
+[[nodiscard]] Result<int> StartHeldBackEscalations(store::Tx& tx, TimePoint now, int limit);
+
+/// The hook where an alert's snooze ends (RunAlertTimers): when its incident is triggered,
+/// no longer snoozed and its escalation is not running any more (no pending level timer:
+/// the snooze held it, or every level has fired), escalation starts again from level 1 (a new
+/// epoch that stops at the acknowledgement); an incident that never escalated starts as in
+/// StartHeldBackEscalations. Cheap when the incident's service has no policy.
+[[nodiscard]] Result<void> ResumeEscalationAfterSnooze(store::Tx& tx, TimePoint now, const std::string& incident_id);
+
 struct EscalationTiming {
     /// The length of one policy/notification-rule minute. 60 s in production; the black-box
     /// tests shorten it (config `escalation.minute`) so a level delay of 1 takes a second.
@@ -42,7 +56,9 @@ struct FireCounts {
 /// Fires up to `limit` timers due at `now`. A level timer pages its targets (users, the
 /// on-call users of schedules at `now`, team members), inserting one notify timer per
 /// notification rule of the incident's urgency, and the next level's timer. A notify timer
-/// queues a notification attempt for its contact method. Timers of an escalation that stopped
+/// queues a notification attempt for its contact method. While every open alert of the
+/// incident is snoozed, its timers are claimed and skipped ("skipped: snoozed"; the snooze's
+/// end starts it again, see ResumeEscalationAfterSnooze). Timers of an escalation that stopped
 /// (incident resolved; acknowledged in a first escalation; answered in a re-escalation; an
 /// older epoch) are claimed and skipped.
 [[nodiscard]] Result<FireCounts> FireDueEscalationTimers(

@@ -61,6 +61,26 @@ struct NotificationAttempt {
     std::string answer;  // acknowledged | resolved (through this attempt's link or reply)
 };
 
+/// A retry of a failed notification attempt (notification_retries, migration 0012).
+struct NotificationRetry {
+    std::string attempt_id;  // the attempt that failed
+    std::string incident_id;
+    int try_number = 2;  // the try the retry makes (2: the first retry)
+    TimePoint due_at{};
+    std::string state = "pending";  // pending | done
+    std::string retry_attempt_id;   // done: the attempt it queued ("" when it was dropped)
+    TimePoint created_at{};
+};
+
+/// A handoff notice sent (or being sent) for one shift (handoff_notices, migration 0012).
+struct HandoffNotice {
+    std::string schedule_id, user_id;
+    TimePoint shift_start{}, shift_end{};
+    std::string kind = "start";  // start | end
+    TimePoint sent_at{};
+    std::string outcome;
+};
+
 struct NotificationAttemptFilter {
     std::string incident_id;         // "" any
     std::string contact_method_id;   // "" any

@@ -582,6 +582,28 @@ public:
     ) = 0;
     /// Marks a one-time link token used; false if it was used before.
     [[nodiscard]] virtual Result<bool> UseEscalationToken(const std::string& token_hash, TimePoint at) = 0;
+    /// Triggered incidents of services with a policy that have no escalation yet and an open
+    /// alert that was silenced or snoozed (escalation held back), oldest first.
+    [[nodiscard]] virtual Result<std::vector<std::string>> ListHeldBackIncidents(int limit) = 0;
+    /// Whether the incident has open alerts and every one of them is snoozed past `now`.
+    [[nodiscard]] virtual Result<bool> IncidentSnoozedAt(const std::string& incident_id, TimePoint now) = 0;
+    // Retries of failed attempts (0012). Insert is ignored (false) when the attempt already has one.
+    [[nodiscard]] virtual Result<bool> InsertNotificationRetry(const NotificationRetry& r) = 0;
+    /// Pending retries due at or before `now`, oldest due first.
+    [[nodiscard]] virtual Result<std::vector<NotificationRetry>> ListDueNotificationRetries(
+        TimePoint now, int limit
+    ) = 0;
+    /// pending -> done; false if it was not pending.
+    [[nodiscard]] virtual Result<bool> CompleteNotificationRetry(
+        const std::string& attempt_id, const std::string& retry_attempt_id
+    ) = 0;
+    /// The retry that queued attempt `retry_attempt_id` (nullopt: the attempt is a first try).
+    [[nodiscard]] virtual Result<std::optional<NotificationRetry>> FindRetryQueuing(const std::string& retry_attempt_id
+    ) = 0;
+    /// Claims a handoff notice: false when one for the same shift and kind exists already.
+    [[nodiscard]] virtual Result<bool> InsertHandoffNotice(const HandoffNotice& n) = 0;
+    [[nodiscard]] virtual Result<void> SetHandoffNoticeOutcome(const HandoffNotice& n) = 0;
+    [[nodiscard]] virtual Result<std::vector<HandoffNotice>> ListHandoffNotices(TimePoint since, int limit) = 0;
 
     // --- Schedules (issue 7, SCHED): definitions only (who is on call is computed by
     // oncall/schedule.hpp), overrides, hashed iCal feed tokens. sqlite_schedule_tables.cpp.

@@ -152,6 +152,20 @@ NotificationAttempt ReadAttempt(const Statement& s) {
     return a;
 }
 
+constexpr const char* kRetryColumns = "attempt_id, incident_id, try, due_at, state, retry_attempt_id, created_at";
+
+NotificationRetry ReadRetry(const Statement& s) {
+    NotificationRetry r;
+    r.attempt_id = s.Text(0);
+    r.incident_id = s.Text(1);
+    r.try_number = static_cast<int>(s.Int(2));
+    r.due_at = FromMillis(s.Int(3));
+    r.state = s.Text(4);
+    r.retry_attempt_id = s.Text(5);
+    r.created_at = FromMillis(s.Int(6));
+    return r;
+}
+
 }  // namespace
 
 std::string EscalationLevelsJson(const std::vector<oncall::EscalationLevel>& levels) {
@@ -506,6 +520,153 @@ Result<bool> EscalationTables::UseEscalationToken(const std::string& token_hash,
     s->Bind(1, token_hash).Bind(2, ToMillis(at));
     TOCSIN_TRY(s->Exec());
     return s->Changes() > 0;
+}
+
+Result<std::vector<std::string>> EscalationTables::ListHeldBackIncidents(int limit) {
+    TOCSIN_ASSIGN(
+        s,
+        db_.Prepare(
+            "SELECT i.id FROM services s JOIN alert_incidents i ON i.service_id = s.id AND i.state = 'triggered' "
+            "WHERE s.escalation_policy_id IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM incident_escalations e WHERE e.incident_id = i.id) "
+            "AND EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = i.id AND a.state = 'triggered' "
+            "AND (a.silenced = 1 OR a.snoozed_until IS NOT NULL)) "
+            "ORDER BY i.created_at LIMIT ?1"
+        )
+    );
+    s->Bind(1, limit);
+    std::vector<std::string> out;
+    while (true) {
+        TOCSIN_ASSIGN(row, s->Step());
+        if (!row) break;
+        out.push_back(s->Text(0));
+    }
+    s->Reset();
+    return out;
+}
+
+Result<bool> EscalationTables::IncidentSnoozedAt(const std::string& incident_id, TimePoint now) {
+    TOCSIN_ASSIGN(
+        s,
+        db_.Prepare("SELECT COUNT(*), COALESCE(SUM(snoozed_until IS NOT NULL AND snoozed_until > ?2), 0) "
+                    "FROM alerts WHERE incident_id = ?1 AND state IN ('triggered', 'acknowledged')")
+    );
+    s->Bind(1, incident_id).Bind(2, ToMillis(now));
+    TOCSIN_ASSIGN(row, s->Step());
+    bool snoozed = false;
+    if (row) snoozed = s->Int(0) > 0 && s->Int(0) == s->Int(1);
+    s->Reset();
+    return snoozed;
+}
+
+Result<bool> EscalationTables::InsertNotificationRetry(const NotificationRetry& r) {
+    TOCSIN_ASSIGN(
+        s,
+        db_.Prepare(
+            std::string("INSERT OR IGNORE INTO notification_retries (") + kRetryColumns +
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        )
+    );
+    s->Bind(1, r.attempt_id).Bind(2, r.incident_id).Bind(3, r.try_number).Bind(4, ToMillis(r.due_at));
+    s->Bind(5, r.state).Bind(6, r.retry_attempt_id).Bind(7, ToMillis(r.created_at));
+    TOCSIN_TRY(s->Exec());
+    return s->Changes() > 0;
+}
+
+Result<std::vector<NotificationRetry>> EscalationTables::ListDueNotificationRetries(TimePoint now, int limit) {
+    TOCSIN_ASSIGN(
+        s,
+        db_.Prepare(
+            std::string("SELECT ") + kRetryColumns +
+            " FROM notification_retries WHERE state = 'pending' AND due_at <= ?1 ORDER BY due_at, attempt_id LIMIT ?2"
+        )
+    );
+    s->Bind(1, ToMillis(now)).Bind(2, limit);
+    std::vector<NotificationRetry> out;
+    while (true) {
+        TOCSIN_ASSIGN(row, s->Step());
+        if (!row) break;
+        out.push_back(ReadRetry(*s));
+    }
+    s->Reset();
+    return out;
+}
+
+Result<bool> EscalationTables::CompleteNotificationRetry(
+    const std::string& attempt_id, const std::string& retry_attempt_id
+) {
+    TOCSIN_ASSIGN(
+        s,
+        db_.Prepare("UPDATE notification_retries SET state = 'done', retry_attempt_id = ?2 "
+                    "WHERE attempt_id = ?1 AND state = 'pending'")
+    );
+    s->Bind(1, attempt_id).Bind(2, retry_attempt_id);
+    TOCSIN_TRY(s->Exec());
+    return s->Changes() > 0;
+}
+
+Result<std::optional<NotificationRetry>> EscalationTables::FindRetryQueuing(const std::string& retry_attempt_id) {
+    TOCSIN_ASSIGN(
+        s,
+        db_.Prepare(
+            std::string("SELECT ") + kRetryColumns +
+            " FROM notification_retries WHERE retry_attempt_id = ?1 AND retry_attempt_id != '' LIMIT 1"
+        )
+    );
+    s->Bind(1, retry_attempt_id);
+    TOCSIN_ASSIGN(row, s->Step());
+    std::optional<NotificationRetry> out;
+    if (row) out = ReadRetry(*s);
+    s->Reset();
+    return out;
+}
+
+Result<bool> EscalationTables::InsertHandoffNotice(const HandoffNotice& n) {
+    TOCSIN_ASSIGN(
+        s,
+        db_.Prepare("INSERT OR IGNORE INTO handoff_notices (schedule_id, user_id, shift_start, kind, shift_end, "
+                    "sent_at, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+    );
+    s->Bind(1, n.schedule_id).Bind(2, n.user_id).Bind(3, ToMillis(n.shift_start)).Bind(4, n.kind);
+    s->Bind(5, ToMillis(n.shift_end)).Bind(6, ToMillis(n.sent_at)).Bind(7, n.outcome);
+    TOCSIN_TRY(s->Exec());
+    return s->Changes() > 0;
+}
+
+Result<void> EscalationTables::SetHandoffNoticeOutcome(const HandoffNotice& n) {
+    TOCSIN_ASSIGN(
+        s,
+        db_.Prepare("UPDATE handoff_notices SET outcome = ?5 WHERE schedule_id = ?1 AND user_id = ?2 AND "
+                    "shift_start = ?3 AND kind = ?4")
+    );
+    s->Bind(1, n.schedule_id).Bind(2, n.user_id).Bind(3, ToMillis(n.shift_start)).Bind(4, n.kind);
+    s->Bind(5, n.outcome);
+    return s->Exec();
+}
+
+Result<std::vector<HandoffNotice>> EscalationTables::ListHandoffNotices(TimePoint since, int limit) {
+    TOCSIN_ASSIGN(
+        s,
+        db_.Prepare("SELECT schedule_id, user_id, shift_start, kind, shift_end, sent_at, outcome FROM handoff_notices "
+                    "WHERE sent_at >= ?1 ORDER BY sent_at, schedule_id, user_id LIMIT ?2")
+    );
+    s->Bind(1, ToMillis(since)).Bind(2, limit);
+    std::vector<HandoffNotice> out;
+    while (true) {
+        TOCSIN_ASSIGN(row, s->Step());
+        if (!row) break;
+        HandoffNotice n;
+        n.schedule_id = s->Text(0);
+        n.user_id = s->Text(1);
+        n.shift_start = FromMillis(s->Int(2));
+        n.kind = s->Text(3);
+        n.shift_end = FromMillis(s->Int(4));
+        n.sent_at = FromMillis(s->Int(5));
+        n.outcome = s->Text(6);
+        out.push_back(std::move(n));
+    }
+    s->Reset();
+    return out;
 }
 
 }  // namespace tocsin::store::sqlite

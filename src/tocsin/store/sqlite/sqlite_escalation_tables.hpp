@@ -43,6 +43,16 @@ public:
     );
     Result<bool> UseEscalationToken(const std::string& token_hash, TimePoint at);
 
+    Result<std::vector<std::string>> ListHeldBackIncidents(int limit);
+    Result<bool> IncidentSnoozedAt(const std::string& incident_id, TimePoint now);
+    Result<bool> InsertNotificationRetry(const NotificationRetry& r);
+    Result<std::vector<NotificationRetry>> ListDueNotificationRetries(TimePoint now, int limit);
+    Result<bool> CompleteNotificationRetry(const std::string& attempt_id, const std::string& retry_attempt_id);
+    Result<std::optional<NotificationRetry>> FindRetryQueuing(const std::string& retry_attempt_id);
+    Result<bool> InsertHandoffNotice(const HandoffNotice& n);
+    Result<void> SetHandoffNoticeOutcome(const HandoffNotice& n);
+    Result<std::vector<HandoffNotice>> ListHandoffNotices(TimePoint since, int limit);
+
 private:
     Database& db_;
 };

@@ -389,6 +389,34 @@ public:
     Result<bool> UseEscalationToken(const std::string& token_hash, TimePoint at) override {
         return EscalationTables(db_).UseEscalationToken(token_hash, at);
     }
+    Result<std::vector<std::string>> ListHeldBackIncidents(int limit) override {
+        return EscalationTables(db_).ListHeldBackIncidents(limit);
+    }
+    Result<bool> IncidentSnoozedAt(const std::string& incident_id, TimePoint now) override {
+        return EscalationTables(db_).IncidentSnoozedAt(incident_id, now);
+    }
+    Result<bool> InsertNotificationRetry(const NotificationRetry& r) override {
+        return EscalationTables(db_).InsertNotificationRetry(r);
+    }
+    Result<std::vector<NotificationRetry>> ListDueNotificationRetries(TimePoint now, int limit) override {
+        return EscalationTables(db_).ListDueNotificationRetries(now, limit);
+    }
+    Result<bool> CompleteNotificationRetry(const std::string& attempt_id, const std::string& retry_attempt_id)
+        override {
+        return EscalationTables(db_).CompleteNotificationRetry(attempt_id, retry_attempt_id);
+    }
+    Result<std::optional<NotificationRetry>> FindRetryQueuing(const std::string& retry_attempt_id) override {
+        return EscalationTables(db_).FindRetryQueuing(retry_attempt_id);
+    }
+    Result<bool> InsertHandoffNotice(const HandoffNotice& n) override {
+        return EscalationTables(db_).InsertHandoffNotice(n);
+    }
+    Result<void> SetHandoffNoticeOutcome(const HandoffNotice& n) override {
+        return EscalationTables(db_).SetHandoffNoticeOutcome(n);
+    }
+    Result<std::vector<HandoffNotice>> ListHandoffNotices(TimePoint since, int limit) override {
+        return EscalationTables(db_).ListHandoffNotices(since, limit);
+    }
 
     Result<domain::PageSettings> GetPageSettings() override {
         TOCSIN_ASSIGN(
