@@ -325,3 +325,102 @@ def test_voice_key_press_acknowledges(tocsin_factory, tmp_path, mail, phone):
     assert r.status_code == 200 and "<Say>" in r.text and "acknowledged" in r.text, r.text
     assert srv.ok("GET", f"/api/v1/alert-incidents/{incident}")["state"] == "acknowledged"
     assert "acknowledged via voice" in [e["action"] for e in incident_log(srv, incident)]
+
+
+def test_a_failed_push_is_retried_and_every_try_is_in_the_log(tocsin_factory, tmp_path, mail, phone):
+    """The ntfy-style receiver answers 503 twice, then accepts: the page arrives on the third
+    try (backoff from half a policy minute), and the log shows each failure and retry."""
+    calls = []
+
+    def flaky(req):
+        calls.append(req)
+        if len(calls) <= 2:
+            return 503, {"Content-Type": "text/plain"}, "busy"
+        return 200, {"Content-Type": "application/json"}, '{"id": "n1"}'
+
+    ntfy = HttpReceiver(flaky)
+    ntfy.start()
+    try:
+        srv = tocsin_factory(config=config(tmp_path, mail, phone))
+        ann = add_user(srv, "ann", ntfy_topic=ntfy.url("/ann-pages"))
+        _, key = paged_service(srv, [(ann, 60)])
+        incident = trigger(srv, key)
+        got = ntfy.wait_for(n=3, deadline=30)
+        assert [r["status"] for r in got[:3]] == [503, 503, 200]
+        # 0.5 and 1 policy minute apart (minute = 1 s), never sooner.
+        assert got[1]["at"] - got[0]["at"] >= 0.5 * MINUTE_S - 0.05
+        assert got[2]["at"] - got[1]["at"] >= 1.0 * MINUTE_S - 0.05
+
+        def ntfy_rows():
+            return [e for e in incident_log(srv, incident) if e["action"].startswith("notify.")
+                    and "Push" in e["text"]]
+        end = time.monotonic() + 15
+        while time.monotonic() < end and not any(e["action"] == "notify.sent" for e in ntfy_rows()):
+            time.sleep(0.05)
+        rows = [(e["action"], e["text"]) for e in ntfy_rows()]
+        assert [a for a, _ in rows] == ["notify.failed", "notify.retry", "notify.failed", "notify.retry",
+                                        "notify.sent"], rows
+        assert "retrying in 500 ms (try 2 of 4)" in rows[0][1], rows
+        assert "(try 3) sent" in rows[4][1], rows
+        time.sleep(2 * MINUTE_S)
+        assert len(ntfy.all()) == 3, "a delivered try is not sent again"
+    finally:
+        ntfy.stop()
+
+
+def test_a_slack_ok_false_answer_is_a_failure_with_the_error(tocsin_factory, tmp_path, mail, phone):
+    slack = HttpReceiver(lambda req: (200, {"Content-Type": "application/json"},
+                                      '{"ok": false, "error": "channel_not_found"}'))
+    slack.start()
+    try:
+        path = config(tmp_path, mail, phone)
+        with open(path, "a") as f:
+            f.write(f'  slack:\n    bot_token: "xoxb-test"\n    api_url: "{slack.url("/api").rstrip("/")}"\n')
+        srv = tocsin_factory(config=path)
+        ann = add_user(srv, "ann")
+        m = srv.ok("POST", f"/api/v1/users/{ann}/contact-methods", json={
+            "kind": "slack", "label": "slack", "address": "U0123ABCD"}, expect=201)
+        srv.ok("PATCH", f"/api/v1/users/{ann}/contact-methods/{m['id']}", json={"verified": True})
+        srv.ok("POST", f"/api/v1/users/{ann}/notification-rules", json={
+            "contact_method_id": m["id"], "urgency": "high", "delay_minutes": 0}, expect=201)
+        _, key = paged_service(srv, [(ann, 60)])
+        incident = trigger(srv, key)
+        slack.wait_for(deadline=30)
+
+        def slack_attempt():
+            attempts = srv.ok("GET", f"/api/v1/alert-incidents/{incident}/escalation")["attempts"]
+            return [a for a in attempts if a.get("channel") == "slack"]
+        end = time.monotonic() + 15
+        while time.monotonic() < end and not any(a["state"] == "failed" for a in slack_attempt()):
+            time.sleep(0.05)
+        attempts = slack_attempt()
+        assert [a["state"] for a in attempts] == ["failed"], attempts
+        texts = [e["text"] for e in incident_log(srv, incident) if e["action"] == "notify.failed"]
+        assert any("slack: channel_not_found" in t and "not retried" in t for t in texts), texts
+    finally:
+        slack.stop()
+
+
+def test_handoff_notice_by_mail_before_the_shift_and_not_again_after_a_restart(tocsin_factory, tmp_path, mail,
+                                                                                 phone):
+    srv = tocsin_factory(config=config(tmp_path, mail, phone))
+    ann = add_user(srv, "ann")
+    methods = srv.ok("GET", f"/api/v1/users/{ann}/contact-methods")
+    methods = methods if isinstance(methods, list) else methods["data"]
+    srv.ok("POST", f"/api/v1/users/{ann}/notification-rules", json={
+        "contact_method_id": methods[0]["id"], "urgency": "low", "delay_minutes": 0}, expect=201)
+    bob = add_user(srv, "bob")
+    # ann's shift starts in 5 s; the notice is due 10 policy minutes (10 s) before: at once.
+    start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 5))
+    srv.ok("POST", "/api/v1/schedules", json={
+        "name": "Payments primary", "time_zone": "Europe/Berlin",
+        "layers": [{"name": "hourly", "kind": "custom", "start": start, "turn_length_hours": 1,
+                    "user_ids": [ann, bob]}]}, expect=201)
+    got = mail.wait_for("ann@pager.tocsin.test", deadline=20)
+    text = re.sub(r"\s+", " ", body_text(got[0]["msg"]))
+    assert "You are on call for Payments primary from " in text, text
+    assert "CET to " in text or "CEST to " in text, text
+    srv.kill9_and_restart()
+    time.sleep(3)
+    assert len(mail.to("ann@pager.tocsin.test")) == 1, "a restart does not send the notice again"
+    assert mail.to("bob@pager.tocsin.test") == [], "bob's shift is an hour away"
