@@ -313,3 +313,23 @@ def test_people_routes_need_credentials_and_the_right_user(team_server):
     assert_problem(srv.api("GET", methods_path(rita_id), role="responder"), 403)
     assert ok(srv.api("GET", methods_path(rita_id), role="owner"))["data"]
     assert_problem(srv.api("GET", methods_path("nosuchuser"), role="owner"), 404)
+
+
+def test_a_slack_ok_false_answer_fails_the_verification_with_slacks_error(tocsin_factory, tmp_path, mail):
+    """chat.postMessage answers 200 with {"ok": false, "error": ...} when it did not post."""
+    slack = HttpReceiver(lambda req: (200, {"Content-Type": "application/json"},
+                                      '{"ok": false, "error": "channel_not_found"}')).start()
+    try:
+        path = people_config(tmp_path, mail.url, slack.url(""))
+        with open(path, "a") as f:
+            f.write(f'  slack:\n    bot_token: "xoxb-test"\n    api_url: "{slack.url("/api").rstrip("/")}"\n')
+        srv = tocsin_factory(config=path)
+        owner = setup_owner(srv)
+        owner_id = owner.call("GET", "/api/v1/session").json()["user"]["id"]
+        m = add_method(owner, owner_id, kind="slack", address="U0123ABCD")
+        r = owner.call("POST", methods_path(owner_id, m["id"]) + "/verify")
+        assert r.status_code == 502, r.text
+        assert "slack: channel_not_found" in r.json()["detail"], r.text
+        assert slack.wait_for(1)[0]["path"] == "/api/chat.postMessage"
+    finally:
+        slack.stop()

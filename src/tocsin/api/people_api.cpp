@@ -5,6 +5,7 @@
 #include "tocsin/common/ids.hpp"
 #include "tocsin/common/log.hpp"
 #include "tocsin/common/time_format.hpp"
+#include "tocsin/oncall/senders.hpp"
 #include "tocsin/oncall/webpush.hpp"
 
 #include <boost/json.hpp>
@@ -348,7 +349,8 @@ private:
                 504, "delivery-timeout", "the code was handed over but its delivery did not finish in time"
             );
         }
-        auto sent = future.get();
+        // Slack and Telegram report some failures inside a 200 ({"ok": false, ...}).
+        auto sent = oncall::CheckProviderAnswer(m.kind, future.get());
         if (!sent.ok) {
             Logger("api")->warn("[api.Verify] sending a code to contact method {} failed: {}", mid, sent.error);
             throw HttpError(502, "delivery-failed", "the code could not be delivered: " + sent.error);
