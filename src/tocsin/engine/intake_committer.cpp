@@ -3,7 +3,10 @@
 #include "tocsin/common/log.hpp"
 #include "tocsin/service/alert_ops.hpp"
 
+#include <pthread.h>
+
 #include <exception>
+#include <memory>
 #include <utility>
 
 namespace tocsin::engine {
@@ -32,7 +35,9 @@ void IntakeCommitter::Stop() {
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
     {
-        std::lock_guard lock(mu_);
+        std::unique_lock lock(mu_);
+        // Batches committed but not yet answered are answered by the store's syncer.
+        in_flight_cv_.wait(lock, [&] { return in_flight_ == 0; });
         left.swap(queue_);
         queued_events_ = 0;
     }
@@ -63,6 +68,7 @@ std::size_t IntakeCommitter::BatchesCommitted() const {
 }
 
 void IntakeCommitter::Loop() {
+    pthread_setname_np(pthread_self(), "intake-commit");
     std::vector<Pending> batch;
     for (;;) {
         batch.clear();
@@ -86,36 +92,53 @@ void IntakeCommitter::Loop() {
 }
 
 void IntakeCommitter::RunBatch(std::vector<Pending>& batch) {
-    std::vector<std::vector<alerts::IntakeOutcome>> outcomes(batch.size());
+    // Moved out: the loop reuses `batch` while this one waits for its sync.
+    auto answers = std::make_shared<Answers>();
+    answers->requests = std::move(batch);
+    batch.clear();
+    answers->outcomes.resize(answers->requests.size());
     const TimePoint now = clock_.Now();
+    {
+        // Bound the batches committed but not yet on disk (their answers wait in memory).
+        std::unique_lock lock(mu_);
+        in_flight_cv_.wait(lock, [&] { return in_flight_ < kMaxInFlight; });
+        ++in_flight_;
+    }
     Result<void> r = Error::Internal("not run");
     try {
-        r = store_.Write([&](store::Tx& tx) -> Result<void> {
-            service::IntakeBatch applier(tx, now);
-            for (std::size_t i = 0; i < batch.size(); ++i) {
-                auto applied = applier.Apply(batch[i].events);
-                if (!applied) return applied.error();
-                outcomes[i] = std::move(*applied);
-            }
-            return {};
-        });
+        r = store_.WriteSyncLater(
+            [&](store::Tx& tx) -> Result<void> {
+                service::IntakeBatch applier(tx, now);
+                for (std::size_t i = 0; i < answers->requests.size(); ++i) {
+                    auto applied = applier.Apply(answers->requests[i].events);
+                    if (!applied) return applied.error();
+                    answers->outcomes[i] = std::move(*applied);
+                }
+                return {};
+            },
+            [this, answers](Result<void> synced) { Answer(*answers, synced); }
+        );
     } catch (const std::exception& e) {
         r = Error::Internal(std::string("intake batch failed: ") + e.what());
     }
+    if (!r) Answer(*answers, r);
+}
+
+void IntakeCommitter::Answer(Answers& answers, const Result<void>& r) {
     if (r) {
         std::lock_guard lock(mu_);
         ++batches_;
     } else {
         Logger("engine")->warn(
-            "[engine.IntakeCommitter] batch of {} requests failed: {}", batch.size(), r.error().message
+            "[engine.IntakeCommitter] batch of {} requests failed: {}", answers.requests.size(), r.error().message
         );
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto& done = batch[i].done;
+    for (std::size_t i = 0; i < answers.requests.size(); ++i) {
+        auto& done = answers.requests[i].done;
         if (!done) continue;
         try {
             if (r) {
-                done(std::move(outcomes[i]));
+                done(std::move(answers.outcomes[i]));
             } else {
                 Error e = r.error();
                 if (e.kind != ErrorKind::kUnavailable) e.kind = ErrorKind::kUnavailable;
@@ -125,6 +148,11 @@ void IntakeCommitter::RunBatch(std::vector<Pending>& batch) {
             Logger("engine")->error("[engine.IntakeCommitter] a Done callback threw: {}", e.what());
         }
     }
+    {
+        std::lock_guard lock(mu_);
+        --in_flight_;
+    }
+    in_flight_cv_.notify_all();
 }
 
 }  // namespace tocsin::engine

@@ -5,9 +5,11 @@
 /// Intake routes run on I/O threads and must not block: they Submit() the events of one request
 /// with a Done callback and return a deferred response. The committer thread takes all queued
 /// requests (up to max_batch_events), applies each request's events in order through
-/// service::ApplyIntake inside one Store::Write, and after COMMIT calls every Done with that
-/// request's outcomes. A per-event problem (unknown alias, bad field) is an outcome, not a
-/// failure; a store error fails the whole batch: every Done gets the error (routes answer 503).
+/// service::IntakeBatch inside one Store::WriteSyncLater, and goes on with the next batch
+/// while the store syncs this one; once it is on disk, every Done gets that request's
+/// outcomes (on the store's syncer thread). At most kMaxInFlight batches wait for their sync. A per-event problem
+/// (unknown alias, bad field) is an outcome, not a failure; a store error fails the whole batch: every Done gets the
+/// error (routes answer 503).
 #pragma once
 
 #include "tocsin/alerts/intake.hpp"
@@ -32,7 +34,7 @@ struct IntakeCommitterOptions {
 
 class IntakeCommitter {
 public:
-    using Done = std::function<void(Result<std::vector<alerts::IntakeOutcome>>)>;  // called after COMMIT
+    using Done = std::function<void(Result<std::vector<alerts::IntakeOutcome>>)>;  // called once durable
 
     IntakeCommitter(store::Store& store, const Clock& clock, IntakeCommitterOptions options = {});
     IntakeCommitter(const IntakeCommitter&) = delete;
@@ -46,7 +48,8 @@ public:
     /// and joins the thread; anything left (never started) fails with kUnavailable. Idempotent.
     void Stop();
 
-    /// Events of one request are applied together, in order; Done runs on the committer thread.
+    /// Events of one request are applied together, in order; Done runs once they are on disk
+    /// (or failed), on the committer's or the store's syncer thread.
     /// Returns false (and never calls done) when the queue is full → the route answers 429/503.
     bool Submit(std::vector<alerts::IntakeEvent> events, Done done);
 
@@ -60,8 +63,16 @@ private:
         std::vector<alerts::IntakeEvent> events;
         Done done;
     };
+    static constexpr int kMaxInFlight = 4;
+
     void Loop();
     void RunBatch(std::vector<Pending>& batch);
+    // A committed batch waiting for its sync: the requests and what each gets.
+    struct Answers {
+        std::vector<Pending> requests;
+        std::vector<std::vector<alerts::IntakeOutcome>> outcomes;
+    };
+    void Answer(Answers& answers, const Result<void>& r);
 
     store::Store& store_;
     const Clock& clock_;
@@ -71,6 +82,8 @@ private:
     std::deque<Pending> queue_;
     std::size_t queued_events_ = 0;
     std::size_t batches_ = 0;
+    int in_flight_ = 0;  // committed (or being committed), not yet answered
+    std::condition_variable in_flight_cv_;
     bool stopping_ = false;
     bool started_ = false;
     std::thread thread_;

@@ -699,6 +699,20 @@ public:
     /// return: a crash after Write() returned keeps the change. Blocking; thread-safe.
     [[nodiscard]] virtual Result<void> Write(const std::function<Result<void>(Tx&)>& fn) = 0;
 
+    /// Runs `fn` in one write transaction like Write(), but returns once the change is
+    /// committed (later reads and writes see it), before it is on disk; `durable` runs once it
+    /// is (on a thread of the store's, in commit order), or with the error if syncing failed.
+    /// The intake's group commit prepares its next batch meanwhile and answers a batch from
+    /// `durable`. Not called if the transaction fails (the error is returned). The default
+    /// is Write() followed by `durable` on the calling thread.
+    [[nodiscard]] virtual Result<void> WriteSyncLater(
+        const std::function<Result<void>(Tx&)>& fn, std::function<void(Result<void>)> durable
+    ) {
+        auto r = Write(fn);
+        if (r) durable(Result<void>{});
+        return r;
+    }
+
     /// Runs `fn` in a read transaction (a consistent view). Blocking; thread-safe.
     [[nodiscard]] virtual Result<void> Read(const std::function<Result<void>(Tx&)>& fn) = 0;
 };

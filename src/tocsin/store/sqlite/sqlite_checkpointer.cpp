@@ -3,6 +3,8 @@
 #include "tocsin/common/log.hpp"
 #include "tocsin/store/sqlite/sqlite_wal_vfs.hpp"
 
+#include <pthread.h>
+
 #include <sqlite3.h>
 
 namespace tocsin::store::sqlite {
@@ -58,6 +60,7 @@ int Checkpointer::OnCommit(void* self, sqlite3* db, const char* name, int frames
 }
 
 void Checkpointer::Loop() {
+    pthread_setname_np(pthread_self(), "wal-checkpoint");
     for (;;) {
         {
             std::unique_lock lock(mu_);

@@ -9,6 +9,7 @@
 #include "tocsin/store/sqlite/sqlite_escalation_tables.hpp"
 #include "tocsin/store/sqlite/sqlite_people_tables.hpp"
 #include "tocsin/store/sqlite/sqlite_schedule_tables.hpp"
+#include "tocsin/store/sqlite/sqlite_wal_vfs.hpp"
 
 #include <boost/json.hpp>
 
@@ -1902,7 +1903,8 @@ public:
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::unique_ptr<Database> db, const Clock& clock) : db_(std::move(db)), clock_(clock) {}
+SqliteStore::SqliteStore(std::unique_ptr<Database> db, const Clock& clock)
+    : db_(std::move(db)), clock_(clock), syncer_(std::make_unique<WalSyncer>()) {}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -1997,13 +1999,14 @@ private:
 
 }  // namespace
 
-Result<void> SqliteStore::RunTx(const char* begin, const std::function<Result<void>(Tx&)>& fn) {
+Result<void> SqliteStore::RunTx(const char* begin, const std::function<Result<void>(Tx&)>& fn, bool defer_sync) {
     std::lock_guard lock(mu_);
     TOCSIN_TRY(db_->ExecScript(begin));
     RollbackUnlessCommitted guard(*db_);
     SqliteTx tx(*db_, clock_);
     auto r = fn(tx);
     if (!r) return r.error();
+    if (defer_sync) DeferNextWalSync();
     return guard.Commit();
 }
 
@@ -2013,6 +2016,21 @@ Result<void> SqliteStore::Write(const std::function<Result<void>(Tx&)>& fn) {
 
 Result<void> SqliteStore::Read(const std::function<Result<void>(Tx&)>& fn) {
     return RunTx("BEGIN", fn);
+}
+
+Result<void> SqliteStore::WriteSyncLater(
+    const std::function<Result<void>(Tx&)>& fn, std::function<void(Result<void>)> durable
+) {
+    auto r = RunTx("BEGIN IMMEDIATE", fn, /*defer_sync=*/true);
+    // Always taken, so that the request never outlives this transaction on this thread.
+    auto file = TakeDeferredWalSync();
+    if (!r) return r;
+    syncer_->Enqueue(std::move(file), std::move(durable));
+    return {};
+}
+
+std::uint64_t SqliteStore::DeferredSyncs() const {
+    return syncer_->Syncs();
 }
 
 }  // namespace tocsin::store::sqlite

@@ -5,6 +5,7 @@
 #include "tocsin/common/clock.hpp"
 #include "tocsin/store/store.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -13,6 +14,7 @@ namespace tocsin::store::sqlite {
 
 class Database;
 class Checkpointer;
+class WalSyncer;
 
 /// The SQL of the queries the engines poll several times a second, so that a test can
 /// check their plans (EXPLAIN QUERY PLAN) against the schema.
@@ -31,6 +33,10 @@ public:
     // store::Store
     Result<void> Write(const std::function<Result<void>(Tx&)>& fn) override;
     Result<void> Read(const std::function<Result<void>(Tx&)>& fn) override;
+    Result<void> WriteSyncLater(const std::function<Result<void>(Tx&)>& fn, std::function<void(Result<void>)> durable)
+        override;
+    /// fdatasync calls of WriteSyncLater's syncer (for tests and the benchmark).
+    [[nodiscard]] std::uint64_t DeferredSyncs() const;
 
     /// Schema version after migrations (for `tocsin migrate`).
     [[nodiscard]] int SchemaVersion() const { return schema_version_; }
@@ -38,13 +44,14 @@ public:
 private:
     SqliteStore(std::unique_ptr<Database> db, const Clock& clock);
     Result<void> Migrate();
-    Result<void> RunTx(const char* begin, const std::function<Result<void>(Tx&)>& fn);
+    Result<void> RunTx(const char* begin, const std::function<Result<void>(Tx&)>& fn, bool defer_sync = false);
 
     std::unique_ptr<Database> db_;
     std::unique_ptr<Checkpointer> checkpointer_;  // destroyed before db_: it hooks db_'s commits
     const Clock& clock_;
     std::mutex mu_;  // SQLite connections are single-threaded; one writer at a time anyway
     int schema_version_ = 0;
+    std::unique_ptr<WalSyncer> syncer_;  // declared last: drained before anything else goes
 };
 
 }  // namespace tocsin::store::sqlite

@@ -1,12 +1,23 @@
 #include "tocsin/store/sqlite/sqlite_wal_vfs.hpp"
 
+#include "tocsin/common/log.hpp"
+
+#include <pthread.h>
+
 #include <sqlite3.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstring>
+#include <exception>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tocsin::store::sqlite {
 namespace {
@@ -15,17 +26,24 @@ constexpr std::size_t kMaxGathered = 8u << 20;
 
 std::atomic<std::uint64_t> g_requested{0};
 std::atomic<std::uint64_t> g_issued{0};
+std::atomic<std::uint64_t> g_synced{0};
+std::atomic<std::uint64_t> g_deferred{0};
 
 sqlite3_vfs g_vfs;
 sqlite3_vfs* g_base = nullptr;
+
+// DeferNextWalSync: whether the next WAL sync on this thread is left out, and the file it was.
+thread_local bool t_defer_next = false;
+thread_local std::shared_ptr<WalFile> t_deferred;
 
 // Our file: SQLite's view (`base`), then the real file of the wrapped VFS.
 struct File {
     sqlite3_file base;
     sqlite3_file* real;
-    bool gather;               // a -wal file
-    std::string* pending;      // gathered bytes (owned; null when not gathering)
-    sqlite3_int64 pending_at;  // file offset of pending[0]
+    bool gather;                      // a -wal file
+    std::string* pending;             // gathered bytes (owned; null when not gathering)
+    sqlite3_int64 pending_at;         // file offset of pending[0]
+    std::shared_ptr<WalFile>* later;  // own descriptor for deferred syncs (owned; may be null)
 };
 
 sqlite3_file* Real(sqlite3_file* f) {
@@ -54,6 +72,8 @@ int Close(sqlite3_file* p) {
     int flushed = Flush(f);
     delete f->pending;
     f->pending = nullptr;
+    delete f->later;
+    f->later = nullptr;
     int rc = f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
     return flushed != SQLITE_OK ? flushed : rc;
 }
@@ -87,7 +107,16 @@ int Truncate(sqlite3_file* p, sqlite3_int64 size) {
 int Sync(sqlite3_file* p, int flags) {
     auto* f = reinterpret_cast<File*>(p);
     if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-    return f->real->pMethods->xSync(f->real, flags);
+    if (f->gather && t_defer_next && f->later && *f->later) {
+        t_defer_next = false;
+        t_deferred = *f->later;
+        g_deferred.fetch_add(1, std::memory_order_relaxed);
+        return SQLITE_OK;
+    }
+    if (f->gather) g_synced.fetch_add(1, std::memory_order_relaxed);
+    int rc = f->real->pMethods->xSync(f->real, flags);
+    if (rc == SQLITE_OK && f->gather && t_deferred == (f->later ? *f->later : nullptr)) t_deferred.reset();
+    return rc;
 }
 
 int FileSize(sqlite3_file* p, sqlite3_int64* size) {
@@ -175,9 +204,15 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* o
     f->gather = (flags & SQLITE_OPEN_WAL) != 0;
     f->pending = nullptr;
     f->pending_at = 0;
+    f->later = nullptr;
     int rc = g_base->xOpen(g_base, name, f->real, flags, out_flags);
     if (rc != SQLITE_OK || !f->real->pMethods) return rc;
-    if (f->gather) f->pending = new std::string();
+    if (f->gather) {
+        f->pending = new std::string();
+        // A descriptor of our own for syncs on another thread; without one, nothing is deferred.
+        const int fd = name ? ::open(name, O_RDWR | O_CLOEXEC) : -1;
+        if (fd >= 0) f->later = new std::shared_ptr<WalFile>(std::make_shared<WalFile>(fd));
+    }
     int version = f->real->pMethods->iVersion;
     if (version < 1) version = 1;
     if (version > 3) version = 3;
@@ -203,7 +238,92 @@ const char* GatheringWalVfs() {
 }
 
 WalWriteCounts GatheringWalCounts() {
-    return WalWriteCounts{g_requested.load(), g_issued.load()};
+    return WalWriteCounts{g_requested.load(), g_issued.load(), g_synced.load(), g_deferred.load()};
+}
+
+WalFile::~WalFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+Result<void> WalFile::Sync() {
+    if (::fdatasync(fd_) != 0) {
+        return Error::Unavailable(std::string("cannot sync the write-ahead log: ") + std::strerror(errno));
+    }
+    return {};
+}
+
+void DeferNextWalSync() {
+    t_defer_next = true;
+    t_deferred.reset();
+}
+
+std::shared_ptr<WalFile> TakeDeferredWalSync() {
+    t_defer_next = false;
+    return std::exchange(t_deferred, nullptr);
+}
+
+WalSyncer::WalSyncer() : thread_([this] { Loop(); }) {}
+
+WalSyncer::~WalSyncer() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+}
+
+void WalSyncer::Enqueue(std::shared_ptr<WalFile> file, Done done) {
+    {
+        std::lock_guard lock(mu_);
+        queue_.push_back(Waiter{std::move(file), std::move(done)});
+    }
+    cv_.notify_one();
+}
+
+std::uint64_t WalSyncer::Syncs() const {
+    std::lock_guard lock(mu_);
+    return syncs_;
+}
+
+void WalSyncer::Loop() {
+    pthread_setname_np(pthread_self(), "wal-sync");
+    Result<void> broken;  // a failed sync fails everything after it
+    std::deque<Waiter> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;
+            batch.swap(queue_);
+        }
+        // One sync per distinct file (almost always one: the log is replaced only when the
+        // last connection closes).
+        std::vector<WalFile*> synced;
+        std::uint64_t syncs = 0;
+        for (const auto& w : batch) {
+            if (!w.file || !broken) continue;
+            if (std::find(synced.begin(), synced.end(), w.file.get()) != synced.end()) continue;
+            synced.push_back(w.file.get());
+            ++syncs;
+            if (auto r = w.file->Sync(); !r) {
+                broken = r.error();
+                Logger("store")->error("[store.WalSyncer] {}; every later intake batch fails", r.error().message);
+            }
+        }
+        {
+            std::lock_guard lock(mu_);
+            syncs_ += syncs;
+        }
+        for (auto& w : batch) {
+            try {
+                w.done(broken);
+            } catch (const std::exception& e) {
+                Logger("store")->error("[store.WalSyncer] a waiter threw: {}", e.what());
+            }
+        }
+        batch.clear();
+    }
 }
 
 }  // namespace tocsin::store::sqlite

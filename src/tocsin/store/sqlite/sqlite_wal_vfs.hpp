@@ -15,9 +15,24 @@
 ///
 /// Requires synchronous=FULL (Database::Open sets it): with NORMAL, SQLite would publish a
 /// commit to other connections without a sync, while its frames could still be gathered here.
+///
+/// A thread may also ask for its next commit's sync of the log to be left out
+/// (DeferNextWalSync) and take the file to sync instead (TakeDeferredWalSync): the group
+/// commit of the alert intake then prepares its next batch while a WalSyncer syncs the previous
+/// one, and answers a batch only after that sync. Only the first sync after the request is left
+/// out; any later one in the same commit (the log's sync before a checkpoint copies pages into
+/// the database file) is real and covers the deferred one too.
 #pragma once
 
+#include "tocsin/common/result.hpp"
+
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 namespace tocsin::store::sqlite {
 
@@ -25,11 +40,65 @@ namespace tocsin::store::sqlite {
 const char* GatheringWalVfs();
 
 /// Counts since the process started, for tests and the benchmark: writes SQLite asked for on
-/// WAL files, and writes that reached the kernel.
+/// WAL files, writes that reached the kernel, and syncs.
 struct WalWriteCounts {
     std::uint64_t requested = 0;
     std::uint64_t issued = 0;
+    std::uint64_t synced = 0;    // syncs of WAL files that reached the kernel
+    std::uint64_t deferred = 0;  // syncs left out (DeferNextWalSync)
 };
 WalWriteCounts GatheringWalCounts();
+
+/// A WAL file to sync later, through a descriptor of its own (it outlives the connection).
+class WalFile {
+public:
+    explicit WalFile(int fd) : fd_(fd) {}
+    ~WalFile();
+    WalFile(const WalFile&) = delete;
+    WalFile& operator=(const WalFile&) = delete;
+    /// fdatasync: every byte written to the file before the call is on disk when it returns.
+    Result<void> Sync();
+
+private:
+    int fd_;
+};
+
+/// The calling thread's next sync of a WAL file is left out (see the file comment).
+void DeferNextWalSync();
+/// Ends the request; returns the file whose sync was left out, or null if none was (nothing
+/// written, or a later real sync already covered it).
+std::shared_ptr<WalFile> TakeDeferredWalSync();
+
+/// A thread that syncs deferred WAL files and then runs what waited for them, in order. One
+/// sync covers everything queued before it started. A failed sync fails its waiters and every
+/// later one (the file's state is unknown after a failed fsync). The destructor syncs and runs
+/// everything still queued.
+class WalSyncer {
+public:
+    using Done = std::function<void(Result<void>)>;
+    WalSyncer();
+    ~WalSyncer();
+    WalSyncer(const WalSyncer&) = delete;
+    WalSyncer& operator=(const WalSyncer&) = delete;
+
+    /// `file` may be null: `done` then runs after the waiters queued before it.
+    void Enqueue(std::shared_ptr<WalFile> file, Done done);
+    /// fdatasync calls made so far (for tests and the benchmark).
+    [[nodiscard]] std::uint64_t Syncs() const;
+
+private:
+    struct Waiter {
+        std::shared_ptr<WalFile> file;
+        Done done;
+    };
+    void Loop();
+
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Waiter> queue_;
+    bool stopping_ = false;
+    std::uint64_t syncs_ = 0;
+    std::thread thread_;
+};
 
 }  // namespace tocsin::store::sqlite
