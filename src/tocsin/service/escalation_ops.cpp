@@ -323,6 +323,8 @@ Result<void> ResumeEscalationAfterSnooze(store::Tx& tx, TimePoint now, const std
     if (!incident || incident->state != AlertState::kTriggered) return {};
     TOCSIN_ASSIGN(esc, tx.GetIncidentEscalation(incident_id));
     if (!esc) {
+        TOCSIN_ASSIGN(settings, tx.GetServiceEscalation(incident->service_id));
+        if (!settings || settings->policy_id.empty()) return {};  // nobody to page
         TOCSIN_ASSIGN(silences, tx.ListSilences());
         std::string why;
         TOCSIN_ASSIGN(pages, WouldPageNow(tx, now, *incident, silences, why));
