@@ -270,6 +270,7 @@ int Serve(const ServeOptions& options) {
     if (auto r = intake_auth.Load(store); !r) return fail("integration keys", r.error());
     engine::IntakeCommitterOptions committer_options;
     committer_options.max_queued_events = cfg.alerts.max_queued_events;
+    committer_options.on_durable = [&live] { live.Publish("alerts"); };  // new or changed alerts
     engine::IntakeCommitter intake_committer(store, clock, committer_options);
     intake_committer.Start();
     api::RegisterIntakeRoutes(router, api::IntakeRouteDeps{intake_auth, intake_committer});

@@ -148,6 +148,7 @@ void IntakeCommitter::Answer(Answers& answers, const Result<void>& r) {
             Logger("engine")->error("[engine.IntakeCommitter] a Done callback threw: {}", e.what());
         }
     }
+    if (r && options_.on_durable) options_.on_durable();
     {
         std::lock_guard lock(mu_);
         --in_flight_;

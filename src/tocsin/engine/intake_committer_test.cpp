@@ -226,5 +226,27 @@ TEST_F(IntakeCommitterTest, ManyThreadsSubmittingAreAllAnswered) {
     EXPECT_LE(c.BatchesCommitted(), 200u);
 }
 
+TEST_F(IntakeCommitterTest, StopReturnsOnlyWhenEveryCommittedBatchIsAnsweredAfterItsSync) {
+    // On the real store, batches are answered by its syncer thread after the fdatasync; Stop()
+    // must not return while some of them still wait for it.
+    std::atomic<int> durable_batches{0};
+    IntakeCommitterOptions o;
+    o.on_durable = [&] { ++durable_batches; };
+    IntakeCommitter c(*store_, clock_, o);
+    Answers answers;
+    constexpr int kRequests = 300;
+    for (int i = 0; i < kRequests; ++i) ASSERT_TRUE(c.Submit({Trigger("s" + std::to_string(i))}, answers.Callback()));
+    c.Start();
+    c.Stop();
+    {
+        std::lock_guard lock(answers.mu);
+        EXPECT_EQ(answers.done, kRequests);
+        EXPECT_EQ(answers.failed, 0);
+    }
+    EXPECT_EQ(AlertCount(), kRequests);
+    EXPECT_GE(durable_batches.load(), 1);
+    EXPECT_EQ(static_cast<std::size_t>(durable_batches.load()), c.BatchesCommitted());
+}
+
 }  // namespace
 }  // namespace tocsin::engine
