@@ -424,3 +424,41 @@ def test_handoff_notice_by_mail_before_the_shift_and_not_again_after_a_restart(t
     time.sleep(3)
     assert len(mail.to("ann@pager.tocsin.test")) == 1, "a restart does not send the notice again"
     assert mail.to("bob@pager.tocsin.test") == [], "bob's shift is an hour away"
+
+
+def test_an_incident_opened_in_a_silence_is_paged_when_the_silence_ends_or_is_deleted(tocsin_factory, tmp_path,
+                                                                                       mail, phone):
+    srv = tocsin_factory(config=config(tmp_path, mail, phone))
+    ann = add_user(srv, "ann")
+    svc, key = paged_service(srv, [(ann, 60)])
+    ends = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 6))  # 5 to 6 s ahead
+    timed = srv.ok("POST", "/api/v1/silences", json={"service_id": svc["id"], "comment": "deploy",
+                                                     "ends_at": ends}, expect=201)
+    incident = trigger(srv, key, dedup="quiet")
+    assert srv.ok("GET", f"/api/v1/alert-incidents/{incident}")["silenced"] is True
+    time.sleep(2)
+    assert mail.to("ann@pager.tocsin.test") == [], "silenced: nobody is paged"
+    # The silence ends (no event of its own): escalation starts within a few seconds of it.
+    got = mail.wait_for("ann@pager.tocsin.test", deadline=20)
+    assert len(got) == 1
+    log = incident_log(srv, incident)
+    started = [e for e in log if e["action"] == "escalation.started"]
+    assert started and "silence ended" in started[0]["text"], log
+    assert (parse_iso(started[0]["at"]) - parse_iso(ends)).total_seconds() < 5
+    srv.api("DELETE", f"/api/v1/silences/{timed['id']}")
+    r = srv.request("POST", "/v2/enqueue", json={"routing_key": key, "event_action": "resolve", "dedup_key": "quiet"})
+    assert r.status_code == 202, r.text
+    end = time.monotonic() + 10
+    while time.monotonic() < end and srv.ok("GET", f"/api/v1/alert-incidents/{incident}")["state"] != "resolved":
+        time.sleep(0.05)
+
+    # An open-ended silence, deleted while the incident is open: paged then.
+    forever = srv.ok("POST", "/api/v1/silences", json={"service_id": svc["id"], "comment": "maintenance"},
+                     expect=201)
+    second = trigger(srv, key, dedup="quiet-2")
+    assert second != incident
+    time.sleep(2)
+    assert len(mail.to("ann@pager.tocsin.test")) == 1
+    assert srv.api("DELETE", f"/api/v1/silences/{forever['id']}").status_code == 204
+    mail.wait_for("ann@pager.tocsin.test", n=2, deadline=20)
+    assert any(e["action"] == "escalation.started" for e in incident_log(srv, second))
