@@ -652,6 +652,31 @@ TEST_F(HeldBackEscalationTest, ASnoozedAlertDoesNotPageAndPagesWhenTheSnoozeEnds
     EXPECT_NE(log_text_.find("The snooze ended"), std::string::npos) << log_text_;
 }
 
+TEST_F(HeldBackEscalationTest, AnExpiredAcknowledgementPagesAgainFromLevelOne) {
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) -> Result<void> {
+        TOCSIN_ASSIGN(s, tx.GetService(service_id_));
+        s->ack_timeout = 10min;
+        return tx.UpdateService(*s);
+    }));
+    const auto incident = Trigger("a");
+    Run();
+    ASSERT_EQ(MailsTo(), std::vector<std::string>{"ann@example.test"});
+    alerts::IntakeEvent ack;
+    ack.action = alerts::IntakeAction::kAcknowledge;
+    ack.service_id = service_id_;
+    ack.identifier = "a";
+    Apply(ack);
+    RunFor(9min + 50s);
+    EXPECT_EQ(sent_.size(), 1u) << "acknowledged: level 2 (due at 5 min) does not page";
+    RunFor(15s);  // the acknowledgement expired at 10 min: level 1 again
+    ASSERT_EQ(sent_.size(), 2u);
+    EXPECT_EQ(sent_[1].mail->to, "ann@example.test");
+    RunFor(5min);
+    EXPECT_EQ(CountTo(sent_, "bob@example.test"), 1u) << "then level 2 on its schedule";
+    LogActions(incident);
+    EXPECT_NE(log_text_.find("An acknowledgement expired"), std::string::npos) << log_text_;
+}
+
 TEST_F(HeldBackEscalationTest, AnAlertSnoozedAndSilencedAtOpenPagesOnlyAfterBoth) {
     // Opened in a silence, snoozed; the silence ends first, the snooze later.
     alerts::Silence silence;

@@ -818,6 +818,7 @@ Result<int> RunAlertTimers(store::Tx& tx, TimePoint now, int limit) {
         if (a.ack_expires_at && *a.ack_expires_at <= now && a.state == AlertState::kAcknowledged) {
             TOCSIN_TRY(Transition(tx, now, a, AlertState::kTriggered, system, "retriggered", "Acknowledgement expired")
             );
+            TOCSIN_TRY(ResumeEscalationAfterSnooze(tx, now, a.incident_id, /*ack_expired=*/true));  // pages again
         } else if (a.ack_expires_at && *a.ack_expires_at <= now) {
             a.ack_expires_at.reset();
             TOCSIN_TRY(tx.UpdateAlert(a));

@@ -318,7 +318,9 @@ Result<int> StartHeldBackEscalations(store::Tx& tx, TimePoint now, int limit) {
     return started;
 }
 
-Result<void> ResumeEscalationAfterSnooze(store::Tx& tx, TimePoint now, const std::string& incident_id) {
+Result<void> ResumeEscalationAfterSnooze(
+    store::Tx& tx, TimePoint now, const std::string& incident_id, bool ack_expired
+) {
     TOCSIN_ASSIGN(incident, tx.GetAlertIncident(incident_id));
     if (!incident || incident->state != AlertState::kTriggered) return {};
     TOCSIN_ASSIGN(esc, tx.GetIncidentEscalation(incident_id));
@@ -338,7 +340,8 @@ Result<void> ResumeEscalationAfterSnooze(store::Tx& tx, TimePoint now, const std
                     "system",
                     "system",
                     "escalation.started",
-                    "Escalation starts: the snooze ended while the incident is open")
+                    ack_expired ? "Escalation starts: an acknowledgement expired while the incident is open"
+                                : "Escalation starts: the snooze ended while the incident is open")
             );
         }
         return {};
@@ -366,8 +369,10 @@ Result<void> ResumeEscalationAfterSnooze(store::Tx& tx, TimePoint now, const std
             "system",
             "system",
             "reescalated",
-            "The snooze ended and the incident is still open: escalating again from level 1",
-            json::serialize(json::object{{"epoch", esc->epoch}, {"reason", "snooze_ended"}}))
+            ack_expired ? "An acknowledgement expired and the incident is open again: escalating again from level 1"
+                        : "The snooze ended and the incident is still open: escalating again from level 1",
+            json::serialize(json::object{
+                {"epoch", esc->epoch}, {"reason", ack_expired ? "ack_expired" : "snooze_ended"}}))
     );
     (void)seq;
     return {};

@@ -39,7 +39,11 @@ namespace tocsin::service {
 /// the snooze held it, or every level has fired), escalation starts again from level 1 (a new
 /// epoch that stops at the acknowledgement); an incident that never escalated starts as in
 /// StartHeldBackEscalations. Cheap when the incident's service has no policy.
-[[nodiscard]] Result<void> ResumeEscalationAfterSnooze(store::Tx& tx, TimePoint now, const std::string& incident_id);
+/// The same when an alert's acknowledgement expired and re-triggered it: `ack_expired` only
+/// changes what the log says.
+[[nodiscard]] Result<void> ResumeEscalationAfterSnooze(
+    store::Tx& tx, TimePoint now, const std::string& incident_id, bool ack_expired = false
+);
 
 struct EscalationTiming {
     /// The length of one policy/notification-rule minute. 60 s in production; the black-box
