@@ -1,15 +1,15 @@
 /// @file
 /// @brief Group commit for alert intake: one thread applies everything queued in ONE write
-/// transaction, then answers every request of the batch.
+/// transaction, then answers every request of the batch once it is on disk.
 ///
 /// Intake routes run on I/O threads and must not block: they Submit() the events of one request
 /// with a Done callback and return a deferred response. The committer thread takes all queued
 /// requests (up to max_batch_events), applies each request's events in order through
 /// service::IntakeBatch inside one Store::WriteSyncLater, and goes on with the next batch
-/// while the store syncs this one; once it is on disk, every Done gets that request's
-/// outcomes (on the store's syncer thread). At most kMaxInFlight batches wait for their sync. A per-event problem
-/// (unknown alias, bad field) is an outcome, not a failure; a store error fails the whole batch: every Done gets the
-/// error (routes answer 503).
+/// while the store syncs this one; once it is on disk, every Done gets that request's outcomes
+/// (on the store's syncer thread). At most kMaxInFlight batches wait for their sync. A
+/// per-event problem (unknown alias, bad field) is an outcome, not a failure; a store error
+/// fails the whole batch: every Done gets the error (routes answer 503).
 #pragma once
 
 #include "tocsin/alerts/intake.hpp"
