@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import POLL_DEADLINE, Tocsin, raw_http, run_cli
+from conftest import POLL_DEADLINE, Tocsin, raw_http, run_cli, write_config
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "opsgenie" / "export.json"
 KEY_LINE = re.compile(r"GenieKey for opsgenie: (.+?) \(service (.+?)\): ([0-9a-f]{32})")
@@ -30,7 +30,10 @@ def og(tocsin_bin, tmp_path_factory):
     out = import_fixture(tocsin_bin, d)
     keys = {m.group(1): m.group(3) for m in KEY_LINE.finditer(out)}
     assert set(keys) == {"Prometheus payments", "Backup scripts", "Deploy hooks", "Load test"}, out
-    srv = Tocsin(tocsin_bin, d).start()
+    # A larger burst than the default 60 per key: the action tests send many requests on one
+    # key; the rate-limit test still meets its 429 within its 1,000 requests.
+    config = write_config(d.parent / "opsgenie.yaml", alerts={"rate_per_minute": 600, "rate_burst": 400})
+    srv = Tocsin(tocsin_bin, d, config=config).start()
     srv.keys = keys
     srv.import_output = out
     yield srv
@@ -146,6 +149,119 @@ def test_actions_by_id_and_by_tiny_id(og):
     alert = get_alert(og, tiny, "tiny")
     assert alert["status"] == "closed"
     assert alert["priority"] == "P2"
+
+
+IDENTIFIER_TYPES = ["id", "alias", "tiny"]
+
+
+def identifier_of(srv, alias, identifier_type):
+    """The identifier of the open alert `alias` as a client would send it for `identifier_type`."""
+    alert = get_alert(srv, alias, "alias")
+    return {"id": alert["id"], "alias": quote(alias, safe=""), "tiny": alert["tinyId"]}[identifier_type]
+
+
+@pytest.mark.parametrize("identifier_type", IDENTIFIER_TYPES)
+def test_every_listed_action_by_every_identifier_type(og, identifier_type):
+    alias = f"all-actions/{identifier_type}"
+    create(og, alias=alias, priority="P4")
+    ident = identifier_of(og, alias, identifier_type)
+    q = f"?identifierType={identifier_type}"
+    steps = [
+        ("POST", "acknowledge", {"user": "ann", "note": "looking"}, "Acknowledge"),
+        ("POST", "unacknowledge", {"user": "ann"}, "UnAcknowledge"),
+        ("POST", "notes", {"note": "a note", "user": "ann"}, "AddNote"),
+        ("POST", "snooze", {"endTime": "2099-01-01T00:00:00Z"}, "Snooze"),
+        ("POST", "escalate", {"escalation": {"name": "payments-escalation"}}, "EscalateToNext"),
+        ("POST", "assign", {"owner": {"username": "ann@example.com"}}, "AssignOwnership"),
+        ("POST", "tags", {"tags": ["extra"]}, "AddTags"),
+        ("PUT", "priority", {"priority": "P2"}, "UpdatePriority"),
+        ("PUT", "message", {"message": "new message"}, "UpdateMessage"),
+        ("PUT", "description", {"description": "new description"}, "UpdateDescription"),
+    ]
+    for method, action, body, name in steps:
+        rid = accepted(call(og, method, f"/v2/alerts/{ident}/{action}{q}", json=body))
+        data = status(og, rid)
+        assert data["isSuccess"] is True, (action, data)
+        assert data["action"] == name, (action, data)
+    alert = get_alert(og, alias, "alias")
+    assert alert["acknowledged"] is False  # unacknowledged after the acknowledge
+    assert alert["snoozed"] is True
+    assert alert["priority"] == "P2"
+    assert alert["message"] == "new message"
+    assert alert["description"] == "new description"
+    assert "extra" in alert["tags"]
+    rid = accepted(call(og, "POST", f"/v2/alerts/{ident}/close{q}", json={"source": "test"}))
+    assert status(og, rid)["isSuccess"] is True
+    assert get_alert(og, alias, "alias")["status"] == "closed"
+
+
+def test_responders_by_id_name_and_username_are_kept(og):
+    responders = [
+        {"type": "team", "id": "4513b7ea-3b91-438f-b7e4-e3e54af9147c"},
+        {"type": "team", "name": "payments"},
+        {"type": "user", "username": "ann@example.com"},
+        {"type": "user", "id": "bb4d9938-c3c2-455d-aaab-727aa701c0d8"},
+        {"type": "escalation", "name": "payments-escalation"},
+        {"type": "schedule", "id": "d875e654-9b4e-4219-a803-0c26b6ea4ca5"},
+    ]
+    data = create(og, alias="responders-kept", responders=responders)
+    assert get_alert(og, data["alertId"])["responders"] == responders
+    r = call(og, "POST", "/v2/alerts", key=ERRORS, json={"message": "m", "responders": [{"type": "user", "name": "x"}]})
+    assert r.status_code == 422 and "responders[0].username" in r.json()["errors"], r.text
+
+
+@pytest.mark.parametrize("identifier_type", IDENTIFIER_TYPES)
+def test_delete_closes_the_alert_and_logs_it(og, identifier_type):
+    alias = f"delete-me/{identifier_type}"
+    data = create(og, alias=alias)
+    ident = identifier_of(og, alias, identifier_type)
+    rid = accepted(call(og, "DELETE", f"/v2/alerts/{ident}?identifierType={identifier_type}&user=ann&source=script"))
+    st = status(og, rid)
+    assert st["isSuccess"] is True and st["action"] == "Delete", st
+    assert st["alertId"] == data["alertId"]
+    assert get_alert(og, data["alertId"])["status"] == "closed"
+    # The log is append-only: the alert stays, closed, and says it was deleted.
+    full = og.ok("GET", f"/api/v1/alerts/{data['alertId']}")
+    assert full["state"] == "resolved"
+    texts = [json_text(e) for e in full["log"]]
+    assert any("deleted via Opsgenie API" in t for t in texts), full["log"]
+    # Deleting it again is recorded too (it is already closed).
+    rid = accepted(call(og, "DELETE", f"/v2/alerts/{data['alertId']}"))
+    assert status(og, rid)["isSuccess"] is True
+    log = og.ok("GET", f"/api/v1/alerts/{data['alertId']}")["log"]
+    assert sum("deleted via Opsgenie API" in json_text(e) for e in log) == 2, log
+
+
+def test_delete_of_an_unknown_alert_is_accepted_and_its_status_says_so(og):
+    rid = accepted(call(og, "DELETE", "/v2/alerts/never-existed?identifierType=alias"))
+    data = status(og, rid)
+    assert data["isSuccess"] is False and data["action"] == "Delete"
+    assert data["status"] == "Alert does not exist"
+
+
+def json_text(entry):
+    return " ".join(str(v) for v in entry.values())
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/v2/alerts/x/notes"),
+        ("DELETE", "/v2/alerts/x/tags"),
+        ("PATCH", "/v2/alerts/x/close"),
+        ("POST", "/v2/alerts/x/actions/restart"),
+        ("DELETE", "/v2/alerts/x/details/a"),
+        ("GET", "/v2/heartbeats/x/explode"),
+        ("DELETE", "/v2/heartbeats/x/ping"),
+    ],
+)
+def test_unknown_paths_answer_opsgenie_404_naming_the_path(og, method, path):
+    r = call(og, method, path, key=ERRORS)
+    assert r.status_code == 404, r.text
+    body = r.json()
+    assert path in body["message"] and isinstance(body["took"], float) and body["requestId"], body
+    # Without a key the same paths are 401, like every other Opsgenie route.
+    assert og.request(method, path).status_code == 401
 
 
 def test_closed_alias_opens_a_new_alert(og):

@@ -253,6 +253,82 @@ void AlertAction(const OpsgenieApiDeps& deps, bool is_put, const http::Request& 
     Send(res, 202, json::object{{"result", "Request will be processed"}}, call);
 }
 
+// The log line of an Opsgenie delete. tocsin's logs are append-only, so a delete closes the
+// alert (if it is open) and records that it was deleted; the alert and its log stay.
+constexpr const char* kDeletedNote = "deleted via Opsgenie API";
+
+// `DELETE /v2/alerts/{identifier}?identifierType=&user=&source=`: 202 like Opsgenie's delete.
+void DeleteAlert(const OpsgenieApiDeps& deps, const http::Request& req, http::Response& res) {
+    Call call{NewRequestId()};
+    auto key = Authenticate(deps.auth, req, res, call);
+    if (!key) return;
+    auto type = og::ParseIdentifierType(req.QueryParam("identifierType"));
+    if (auto* err = std::get_if<og::ApiError>(&type)) return SendError(res, *err, call);
+    // Opsgenie's delete takes user and source as query parameters (it has no body).
+    const std::string user = req.QueryParam("user").value_or("");
+    const std::string source = req.QueryParam("source").value_or("");
+    if (og::CountChars(user) > og::kMaxUser) {
+        return SendError(res, 422, "user can not be longer than 100 characters", call, "user");
+    }
+    if (og::CountChars(source) > og::kMaxSource) {
+        return SendError(res, 422, "source can not be longer than 100 characters", call, "source");
+    }
+    og::RequestContext ctx{deps.clock.Now(), std::string(req.remote_address), call.request_id};
+    const std::string identifier(req.Param("identifier"));
+    auto parsed = og::ParseAction(og::AlertAction::kClose, identifier, std::get<IdentifierType>(type), "", ctx);
+    if (auto* err = std::get_if<og::ApiError>(&parsed)) return SendError(res, *err, call);
+    auto close = std::get<IntakeEvent>(std::move(parsed));
+    close.integration_key_id = key->key_id;
+    close.service_id = key->service_id;
+    close.user = user;
+    close.source = source.empty() ? ctx.remote_address : source;
+    close.note = kDeletedNote;
+    IntakeOutcome outcome;
+    auto r = deps.store.Write([&](store::Tx& tx) -> Result<void> {
+        TOCSIN_ASSIGN(closed, service::ApplyIntake(tx, ctx.now, {close}));
+        if (!closed.empty()) outcome = closed.front();
+        if (!outcome.applied && !outcome.alert_id.empty()) {
+            // Already closed: the deletion is still recorded in the alert's log.
+            IntakeEvent note = close;
+            note.action = alerts::IntakeAction::kNote;
+            note.identifier = outcome.alert_id;
+            note.identifier_type = IdentifierType::kId;
+            TOCSIN_ASSIGN(noted, service::ApplyIntake(tx, ctx.now, {note}));
+            if (!noted.empty()) outcome.applied = noted.front().applied;
+        }
+        if (outcome.applied) outcome.status = "Deleted alert (closed; tocsin keeps the alert and its log)";
+        alerts::IntakeRequestRecord rec;
+        rec.id = call.request_id;
+        rec.integration_key_id = key->key_id;
+        rec.action = "Delete";
+        rec.success = outcome.applied;
+        rec.status = outcome.status.empty() ? "Alert does not exist" : outcome.status;
+        rec.alert_id = outcome.alert_id;
+        rec.alias = !outcome.dedup_key.empty()                                    ? outcome.dedup_key
+                    : std::get<IdentifierType>(type) == IdentifierType::kDedupKey ? identifier
+                                                                                  : "";
+        rec.processed_at = ctx.now;
+        return tx.SaveIntakeRequest(rec);
+    });
+    if (!r) return SendStoreError(res, r.error(), call);
+    if (outcome.applied && deps.on_alert_change) deps.on_alert_change();
+    Send(res, 202, json::object{{"result", "Request will be processed"}}, call);
+}
+
+// Any other path under /v2/alerts or /v2/heartbeats: Opsgenie's 404 shape naming what is unknown.
+void UnknownPath(const OpsgenieApiDeps& deps, const http::Request& req, http::Response& res) {
+    Call call{NewRequestId()};
+    auto key = Authenticate(deps.auth, req, res, call);
+    if (!key) return;
+    SendError(
+        res,
+        404,
+        "Unknown Opsgenie API path: " + std::string(http::ToString(req.method)) + " " + std::string(req.path) +
+            " is not an action tocsin supports (see docs/opsgenie.md)",
+        call
+    );
+}
+
 void GetRequestStatus(const OpsgenieApiDeps& deps, const http::Request& req, http::Response& res) {
     Call call{NewRequestId()};
     auto key = Authenticate(deps.auth, req, res, call);
@@ -516,6 +592,7 @@ void RegisterOpsgenieRoutes(http::Router& router, OpsgenieApiDeps deps) {
     add(M::kGet, "/v2/alerts", ListAlerts);
     add(M::kGet, "/v2/alerts/requests/{requestId}", GetRequestStatus);
     add(M::kGet, "/v2/alerts/{identifier}", GetAlert);
+    add(M::kDelete, "/v2/alerts/{identifier}", DeleteAlert);
     router.Add(
         M::kPost,
         "/v2/alerts/{identifier}/{action}",
@@ -541,6 +618,13 @@ void RegisterOpsgenieRoutes(http::Router& router, OpsgenieApiDeps deps) {
     op(M::kGet, "/v2/heartbeats/{name}/ping", HeartbeatOp::kPing);
     op(M::kPut, "/v2/heartbeats/{name}/ping", HeartbeatOp::kPing);
     add(M::kPost, "/v2/heartbeats/{name}/{verb}", HeartbeatVerb);
+    // Everything else under the Opsgenie prefixes answers Opsgenie's 404 (after the key check),
+    // not the server's 405 or the public site's page.
+    for (M m : {M::kGet, M::kPatch, M::kDelete}) add(m, "/v2/alerts/{identifier}/{action}", UnknownPath);
+    for (M m : {M::kGet, M::kPost, M::kPut, M::kPatch, M::kDelete}) {
+        add(m, "/v2/alerts/{identifier}/{action}/{detail}", UnknownPath);
+    }
+    for (M m : {M::kGet, M::kPut, M::kPatch, M::kDelete}) add(m, "/v2/heartbeats/{name}/{verb}", UnknownPath);
 }
 
 }  // namespace tocsin::api

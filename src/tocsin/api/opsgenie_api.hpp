@@ -5,6 +5,9 @@
 ///   POST            /v2/alerts                             create → 202 after COMMIT
 ///   GET             /v2/alerts                             list (the key's service, newest first)
 ///   GET             /v2/alerts/{identifier}                one alert (?identifierType=id|alias|tiny)
+///   DELETE          /v2/alerts/{identifier}                "delete" → 202: closes the alert and logs
+///                                                          "deleted via Opsgenie API" (logs are
+///                                                          append-only; the alert stays)
 ///   POST            /v2/alerts/{identifier}/{action}       acknowledge, unacknowledge, close, notes,
 ///                                                          snooze, escalate, assign, tags → 202
 ///   PUT             /v2/alerts/{identifier}/{action}       priority, message, description → 202
@@ -13,6 +16,8 @@
 ///   GET|PATCH|DELETE /v2/heartbeats/{name}                 one heartbeat
 ///   POST            /v2/heartbeats/{name}/enable|disable
 ///   GET|HEAD|POST|PUT /v2/heartbeats/{name}/ping           202 "PONG - Heartbeat received"
+///   any other method or path under /v2/alerts/{identifier}/… and /v2/heartbeats/{name}/…
+///                                                          404 {message naming the path}
 ///
 /// Every answer carries Opsgenie's envelope: success `{result|data, took, requestId}`, errors
 /// `{message, took, requestId}` with 400 (not JSON), 401 (bad key), 404, 422 (semantic, with
