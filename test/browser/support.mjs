@@ -35,12 +35,13 @@ process.on('exit', () => {
 /**
  * Starts `tocsin serve --demo` on 127.0.0.1:0 in a fresh temp folder and resolves once it has
  * printed its URL. The returned object's stop() kills the server and removes the folder; call it
- * from an after() hook so that it runs even when a test fails.
+ * from an after() hook so that it runs even when a test fails. `args` are added to the command
+ * line (e.g. ['--config', file]).
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   if (!TOCSIN_BIN) throw new Error('TOCSIN_BIN is not set (path to the tocsin binary)');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tocsin-browser-'));
-  const child = spawn(TOCSIN_BIN, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--demo'], {
+  const child = spawn(TOCSIN_BIN, ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--demo', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);

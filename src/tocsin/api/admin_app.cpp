@@ -110,6 +110,10 @@ Asset MakeAsset(std::string_view name, std::string_view body) {
     return a;
 }
 
+// The Web Push service worker: a fixed name at the top of /admin/, so that its default scope
+// (its own folder) covers every screen of the app.
+constexpr std::string_view kServiceWorkerPath = "/admin/sw.js";
+
 bool IsAdminPath(std::string_view path) {
     return path == "/admin" || path.rfind("/admin/", 0) == 0;
 }
@@ -121,7 +125,7 @@ void Serve(const std::shared_ptr<const Assets>& assets, const http::Request& req
         return;
     }
     const Asset* a = nullptr;
-    if (req.path.rfind("/admin/assets/", 0) == 0) {
+    if (req.path.rfind("/admin/assets/", 0) == 0 || req.path == kServiceWorkerPath) {
         auto it = assets->by_path.find(req.path);
         if (it == assets->by_path.end()) {
             http::WriteProblem(res, 404, "not-found", "no such admin asset");
@@ -156,7 +160,7 @@ void RegisterAdminApp(http::Router& router, const AdminAppFiles& files) {
         std::string_view bytes = files.find(name);
         if (name == "index.html") {
             assets->by_path.emplace("/admin/index.html", MakeAsset(name, bytes));
-        } else if (name.rfind("assets/", 0) == 0) {
+        } else if (name.rfind("assets/", 0) == 0 || "/admin/" + std::string(name) == kServiceWorkerPath) {
             assets->by_path.emplace("/admin/" + std::string(name), MakeAsset(name, bytes));
         }
     }

@@ -2,7 +2,8 @@
 /// @brief Serves the admin web app (web/admin, built by Vite and embedded) at /admin.
 ///
 /// `GET /admin`, `/admin/` and every other `/admin/...` path answer index.html (the app
-/// routes in the browser); `/admin/assets/<name>` answers that file or 404. Bodies are
+/// routes in the browser); `/admin/assets/<name>` answers that file or 404; `/admin/sw.js`
+/// answers the Web Push service worker (build output "sw.js"; scope /admin/) or 404. Bodies are
 /// prepared once at start-up: gzip when the client accepts it, ETag/304, `Cache-Control:
 /// no-cache` (the names carry no hash, so the browser revalidates), and a strict CSP that
 /// allows only this origin's scripts, styles and API.

@@ -21,6 +21,7 @@ const std::string kIndex =
     "<!doctype html><title>admin</title><script type=module src=/admin/assets/app.js></script>" + std::string(400, ' ');
 const std::string kJs = "console.log('app');" + std::string(2000, ';');
 const std::string kCss = "body{margin:0}";
+const std::string kWorker = "self.addEventListener('push', () => {});";
 
 std::string Header(const http::Response& res, std::string_view name) {
     if (res.shared_headers) {
@@ -57,7 +58,7 @@ protected:
             res.content_type = "text/plain";
             res.body = "public page";
         });
-        files_ = {{"index.html", kIndex}, {"assets/app.js", kJs}, {"assets/app.css", kCss}};
+        files_ = {{"index.html", kIndex}, {"assets/app.js", kJs}, {"assets/app.css", kCss}, {"sw.js", kWorker}};
         AdminAppFiles f;
         for (const auto& [name, bytes] : files_) f.names.push_back(name);
         f.find = [this](std::string_view name) -> std::string_view {
@@ -103,6 +104,26 @@ TEST_F(AdminAppTest, AssetsByNameWithTheirTypes) {
     EXPECT_EQ(css.Body(), kCss);
     EXPECT_EQ(Get("/admin/assets/missing.js").status, 404);
     EXPECT_EQ(Get("/admin/assets/../index.html").status, 404);
+}
+
+TEST_F(AdminAppTest, ServiceWorkerAtTheTopOfTheAppWithTheAppsCsp) {
+    auto res = Get("/admin/sw.js");
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(res.content_type, "text/javascript; charset=utf-8");
+    EXPECT_EQ(res.Body(), kWorker);
+    EXPECT_EQ(Header(res, "Content-Security-Policy"), kAdminAppCsp);
+    // Other file names at the top still route in the browser (the index), never a 404.
+    EXPECT_EQ(Get("/admin/other.js").Body(), kIndex);
+}
+
+TEST(AdminAppNoWorker, WithoutTheWorkerFileItsPathIs404) {
+    const std::string index = "<!doctype html>";
+    AdminAppFiles f;
+    f.names = {"index.html"};
+    f.find = [&](std::string_view) { return std::string_view(index); };
+    http::Router router;
+    RegisterAdminApp(router, f);
+    EXPECT_EQ(CallRouter(router, http::Method::kGet, "/admin/sw.js", {}, {}).status, 404);
 }
 
 TEST_F(AdminAppTest, GzipWhenAcceptedAndWorthIt) {

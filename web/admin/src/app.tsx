@@ -19,8 +19,11 @@ import IncidentForm from './screens/IncidentForm';
 import Incidents from './screens/Incidents';
 import Maintenance from './screens/Maintenance';
 import Monitors from './screens/Monitors';
+import OnCall from './screens/OnCall';
 import Overview from './screens/Overview';
+import People from './screens/People';
 import Policies from './screens/Policies';
+import Schedules from './screens/Schedules';
 import Services from './screens/Services';
 import Settings from './screens/Settings';
 import Setup from './screens/Setup';
@@ -42,6 +45,9 @@ addMessages('en', {
   'nav.subscribers': 'Subscribers',
   'nav.settings': 'Settings',
   'nav.users': 'Users',
+  'nav.oncall': 'On call',
+  'nav.schedules': 'Schedules',
+  'nav.people': 'People',
   'nav.account': 'My account',
   'nav.menu': 'Menu',
   'nav.signout': 'Sign out',
@@ -67,6 +73,9 @@ addMessages('de', {
   'nav.subscribers': 'Abonnenten',
   'nav.settings': 'Einstellungen',
   'nav.users': 'Benutzer',
+  'nav.oncall': 'Bereitschaft',
+  'nav.schedules': 'Dienstpläne',
+  'nav.people': 'Personen',
   'nav.account': 'Mein Konto',
   'nav.menu': 'Menü',
   'nav.signout': 'Abmelden',
@@ -104,6 +113,10 @@ const routes: Route[] = [
   { pattern: '/settings', screen: Settings },
   { pattern: '/users', screen: Users },
   { pattern: '/account', screen: Account },
+  { pattern: '/oncall', screen: OnCall },
+  { pattern: '/schedules', screen: Schedules },
+  { pattern: '/schedules/:id', screen: Schedules },
+  { pattern: '/people', screen: People },
 ];
 
 type NavItem = { path: string; key: string; role: 'stakeholder' | 'responder' | 'owner' };
@@ -117,6 +130,9 @@ const nav: NavItem[] = [
   { path: '/alerts', key: 'nav.alerts', role: 'stakeholder' },
   { path: '/services', key: 'nav.services', role: 'stakeholder' },
   { path: '/escalation-policies', key: 'nav.policies', role: 'stakeholder' },
+  { path: '/oncall', key: 'nav.oncall', role: 'stakeholder' },
+  { path: '/schedules', key: 'nav.schedules', role: 'stakeholder' },
+  { path: '/people', key: 'nav.people', role: 'stakeholder' },
   { path: '/subscribers', key: 'nav.subscribers', role: 'responder' },
   { path: '/settings', key: 'nav.settings', role: 'owner' },
   { path: '/users', key: 'nav.users', role: 'owner' },
