@@ -659,28 +659,33 @@ Result<std::vector<alerts::Alert>> AlertTables::ListDueAlertTimers(TimePoint now
 Result<std::optional<AlertRepeat>> AlertTables::RepeatOpenAlert(
     const std::string& service_id, const std::string& dedup_key, TimePoint at
 ) {
-    // Found through alerts_open_dedup; sets only columns no index covers, so a repeat rewrites
-    // the row and none of the alert's index entries.
+    // Found through alerts_open_dedup, then updated by rowid; sets only columns no index
+    // covers, so a repeat rewrites the row and none of the alert's index entries. (One UPDATE
+    // ... RETURNING would do both, but SQLite gathers RETURNING rows in a temporary table per
+    // call: 8% of the intake's committing thread.)
     TOCSIN_ASSIGN(
-        s,
-        db_.Prepare("UPDATE alerts SET count = count + 1, last_event_at = ?3, updated_at = ?3 "
-                    "WHERE service_id = ?1 AND dedup_key = ?2 AND state != 'resolved' "
-                    "RETURNING id, tiny_id, incident_id, count")
+        find,
+        db_.Prepare("SELECT rowid, id, tiny_id, incident_id, count FROM alerts "
+                    "WHERE service_id = ?1 AND dedup_key = ?2 AND state != 'resolved'")
     );
-    s->Bind(1, service_id).Bind(2, dedup_key).Bind(3, ToMillis(at));
-    TOCSIN_ASSIGN(row, s->Step());
-    std::optional<AlertRepeat> out;
-    if (row) {
-        out.emplace();
-        out->id = s->Text(0);
-        out->tiny_id = s->Int(1);
-        out->incident_id = s->Text(2);
-        out->count = s->Int(3);
-        // Run the statement to its end so that the UPDATE completes.
-        TOCSIN_ASSIGN(more, s->Step());
-        (void)more;
+    find->Bind(1, service_id).Bind(2, dedup_key);
+    TOCSIN_ASSIGN(row, find->Step());
+    if (!row) {
+        find->Reset();
+        return std::optional<AlertRepeat>{};
     }
-    s->Reset();
+    const std::int64_t rowid = find->Int(0);
+    std::optional<AlertRepeat> out(std::in_place);
+    out->id = find->Text(1);
+    out->tiny_id = find->Int(2);
+    out->incident_id = find->Text(3);
+    out->count = find->Int(4) + 1;
+    find->Reset();
+    TOCSIN_ASSIGN(
+        update, db_.Prepare("UPDATE alerts SET count = ?2, last_event_at = ?3, updated_at = ?3 WHERE rowid = ?1")
+    );
+    update->Bind(1, rowid).Bind(2, out->count).Bind(3, ToMillis(at));
+    TOCSIN_TRY(update->Exec());
     return out;
 }
 
