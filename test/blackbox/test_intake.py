@@ -469,8 +469,53 @@ def test_generic_webhook_with_mapping(srv):
     r = srv.request("POST", f"/integrations/generic/{key}", json={"check": {"state": "CRITICAL"}})
     assert r.status_code == 400 and "/check/name" in r.text, r.text
     r = srv.request("POST", f"/integrations/generic/{key}", data="[1]", headers={"Content-Type": "application/json"})
-    assert r.status_code == 400
+    assert r.status_code == 400 and "events[0]" in r.text, r.text
     assert srv.request("POST", f"/integrations/generic/nope{key}", json=body).status_code == 401
+
+
+def test_generic_array_is_several_events_in_order_with_outcomes(srv):
+    svc, key = service_with_key(srv, "generic", mapping=MAPPING, name="generic-batch")
+    events = [
+        {"host": "db-1", "check": {"name": "disk db-1", "id": "b1", "state": "CRITICAL"}},
+        {"host": "db-2", "check": {"name": "disk db-2", "id": "b2", "state": "WARNING"}},
+        {"check": {"id": "b1", "state": "OK"}},  # resolves the first, sent in the same request
+        {"check": {"id": "never-seen", "state": "OK"}},  # dropped: nothing to resolve
+        {"host": "db-2", "check": {"name": "disk db-2", "id": "b2", "state": "CRITICAL"}},  # repeat
+    ]
+    r = srv.request("POST", f"/integrations/generic/{key}", json=events)
+    assert r.status_code == 202, r.text
+    body = r.json()
+    assert body["events"] == 5 and body["applied"] == 4, body
+    outcomes = body["outcomes"]
+    assert [o["dedup_key"] for o in outcomes] == ["b1", "b2", "b1", "never-seen", "b2"], outcomes
+    assert [o["applied"] for o in outcomes] == [True, True, True, False, True], outcomes
+    assert outcomes[0]["alert_id"] == outcomes[2]["alert_id"]
+    assert all(o["status"] for o in outcomes)
+    assert one_alert(srv, svc["id"], "b1")["state"] == "resolved"
+    assert one_alert(srv, svc["id"], "b2")["count"] == 2
+    # One bad element refuses the whole request, naming it; nothing of it is applied.
+    bad = [{"check": {"name": "fine", "id": "b3", "state": "CRITICAL"}}, {"check": {"state": "CRITICAL"}}]
+    r = srv.request("POST", f"/integrations/generic/{key}", json=bad)
+    assert r.status_code == 400 and "events[1]" in r.text, r.text
+    assert alerts(srv, svc["id"], dedup_key="b3") == []
+
+
+def test_generic_mapping_events_pointer_and_the_count_limit(srv):
+    mapping = dict(MAPPING, events="/results")
+    svc, key = service_with_key(srv, "generic", mapping=mapping, name="generic-pointer")
+    body = {"sender": "checker", "results": [
+        {"host": "a", "check": {"name": "A down", "id": "p1", "state": "CRITICAL"}},
+        {"host": "b", "check": {"name": "B down", "id": "p2", "state": "CRITICAL"}},
+    ]}
+    r = srv.request("POST", f"/integrations/generic/{key}", json=body)
+    assert r.status_code == 202, r.text
+    assert r.json()["events"] == 2
+    assert one_alert(srv, svc["id"], "p2")["summary"] == "B down"
+    too_many = [{"check": {"name": "n", "id": f"m{i}", "state": "CRITICAL"}} for i in range(1001)]
+    r = srv.request("POST", f"/integrations/generic/{key}", json=too_many)
+    assert r.status_code == 413, r.text
+    assert "1000" in r.json()["detail"] and r.json().get("field") == "events", r.text
+    assert alerts(srv, svc["id"], dedup_key="m0") == []
 
 
 def test_generic_key_with_invalid_mapping_is_refused_at_creation(srv):

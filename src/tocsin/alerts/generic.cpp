@@ -79,7 +79,8 @@ Result<Mapping> ParseMapping(std::string_view text) {
         {"action", &m.action},
         {"source", &m.source},
         {"description", &m.description},
-        {"details", &m.details}};
+        {"details", &m.details},
+        {"events", &m.events}};
     struct ListField {
         std::string_view key;
         std::vector<std::string>* out;
@@ -120,7 +121,7 @@ Result<Mapping> ParseMapping(std::string_view text) {
             name,
             name +
                 " is not a mapping field (summary, dedup_key, severity, action, source, "
-                "description, details, trigger_values, acknowledge_values, "
+                "description, details, events, trigger_values, acknowledge_values, "
                 "resolve_values)"
         );
     }
@@ -153,17 +154,19 @@ std::string MappingToJson(const Mapping& m) {
         {"source", m.source},
         {"description", m.description},
         {"details", m.details},
+        {"events", m.events},
         {"trigger_values", arr(m.trigger_values)},
         {"acknowledge_values", arr(m.acknowledge_values)},
         {"resolve_values", arr(m.resolve_values)}};
     return json::serialize(o);
 }
 
-Result<std::vector<IntakeEvent>> Parse(std::string_view body, const Mapping& m) {
-    if (body.size() > kMaxBodyBytes) {
-        return Error::Invalid("", "the body is larger than the limit of " + std::to_string(kMaxBodyBytes) + " bytes");
-    }
-    TOCSIN_ASSIGN(doc, detail::ParseJson(body));
+namespace {
+
+constexpr const char* kTooManyField = "events.count";
+
+// One event from one JSON object.
+Result<IntakeEvent> ParseOne(const json::value& doc, const Mapping& m) {
     IntakeEvent e{};
     e.dialect = Dialect::kGeneric;
     e.identifier_type = IdentifierType::kDedupKey;
@@ -226,8 +229,79 @@ Result<std::vector<IntakeEvent>> Parse(std::string_view body, const Mapping& m) 
             e.details_json = json::serialize(json::object{{"details", *details}});
         }
     }
+    return e;
+}
+
+// The body as JSON: an object or an array, depth-bounded like the other dialects.
+Result<json::value> ParseBody(std::string_view body) {
+    if (body.empty()) return Error::Invalid("", "the body is empty; send a JSON object or an array of them");
+    json::parse_options opts;
+    opts.max_depth = detail::kMaxJsonDepth;
+    boost::system::error_code ec;
+    json::value v = json::parse(json::string_view(body.data(), body.size()), ec, {}, opts);
+    if (ec == json::error::too_deep) {
+        return Error::Invalid("", "the body nests deeper than " + std::to_string(detail::kMaxJsonDepth) + " levels");
+    }
+    if (ec) return Error::Invalid("", "the body is not valid JSON: " + ec.message());
+    if (!v.is_object() && !v.is_array()) {
+        return Error::Invalid(
+            "", "the body must be a JSON object or an array of objects, not " + std::string(TypeName(v))
+        );
+    }
+    return v;
+}
+
+}  // namespace
+
+bool IsTooManyEvents(const Error& e) {
+    return e.field == kTooManyField;
+}
+
+Result<std::vector<IntakeEvent>> Parse(std::string_view body, const Mapping& m) {
+    if (body.size() > kMaxBodyBytes) {
+        return Error::Invalid("", "the body is larger than the limit of " + std::to_string(kMaxBodyBytes) + " bytes");
+    }
+    TOCSIN_ASSIGN(doc, ParseBody(body));
+    const json::array* list = doc.is_array() ? &doc.as_array() : nullptr;
+    if (!list && !m.events.empty()) {
+        if (const json::value* at = At(doc, m.events)) {
+            if (!at->is_array()) {
+                return Error::Invalid(
+                    "events", "events: " + m.events + " must be an array, not " + std::string(TypeName(*at))
+                );
+            }
+            list = &at->as_array();
+        }
+    }
     std::vector<IntakeEvent> out;
-    out.push_back(std::move(e));
+    if (!list) {
+        TOCSIN_ASSIGN(e, ParseOne(doc, m));
+        out.push_back(std::move(e));
+        return out;
+    }
+    if (list->size() > kMaxEvents) {
+        return Error::Invalid(
+            kTooManyField,
+            "the body holds " + std::to_string(list->size()) + " events, more than the limit of " +
+                std::to_string(kMaxEvents) + " per request"
+        );
+    }
+    out.reserve(list->size());
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string at = "events[" + std::to_string(i) + "]";
+        const json::value& item = (*list)[i];
+        if (!item.is_object()) {
+            return Error::Invalid(at, at + " must be a JSON object, not " + std::string(TypeName(item)));
+        }
+        auto e = ParseOne(item, m);
+        if (!e) {
+            Error err = e.error();
+            err.field = err.field.empty() ? at : at + "." + err.field;
+            err.message = at + ": " + err.message;
+            return err;
+        }
+        out.push_back(std::move(*e));
+    }
     return out;
 }
 

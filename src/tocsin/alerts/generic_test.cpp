@@ -85,7 +85,8 @@ TEST(GenericTest, WrongTypesAtPointersAreNamed) {
         ErrorOf(R"({"summary":"x","dedup_key":[1]})"),
         "dedup_key: dedup_key: /dedup_key must be a string, number or boolean, not an array"
     );
-    EXPECT_EQ(ErrorOf("[1,2]"), ": the body must be a JSON object, not an array");
+    EXPECT_EQ(ErrorOf("[1,2]"), "events[0]: events[0] must be a JSON object, not a number");
+    EXPECT_EQ(ErrorOf("\"x\""), ": the body must be a JSON object or an array of objects, not a string");
     EXPECT_EQ(
         ErrorOf(R"({"summary":")" + std::string(1025, 'x') + "\"}"),
         "summary: summary: /summary must be at most 1024 characters"
@@ -120,6 +121,63 @@ TEST(GenericTest, MappingRoundTripsThroughJson) {
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ((*r)[0].summary, "escaped");
     EXPECT_TRUE(ParseMapping(""));  // no mapping stored: the defaults
+}
+
+TEST(GenericTest, AnArrayBodyIsSeveralEventsInOrder) {
+    auto r = Parse(
+        R"([{"summary":"a","dedup_key":"k1"},{"summary":"b","dedup_key":"k2","action":"resolve"},
+            {"summary":"c"}])",
+        Mapping{}
+    );
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->size(), 3u);
+    EXPECT_EQ((*r)[0].identifier, "k1");
+    EXPECT_EQ((*r)[0].action, IntakeAction::kTrigger);
+    EXPECT_EQ((*r)[1].identifier, "k2");
+    EXPECT_EQ((*r)[1].action, IntakeAction::kResolve);
+    EXPECT_EQ((*r)[2].summary, "c");
+    EXPECT_EQ(json::parse((*r)[2].details_json).at("summary"), "c");  // details: the element, not the list
+    auto empty = Parse("[]", Mapping{});
+    ASSERT_TRUE(empty);
+    EXPECT_TRUE(empty->empty());
+}
+
+TEST(GenericTest, TheMappingsEventsPointerSelectsTheList) {
+    auto m = ParseMapping(R"({"events":"/alerts","summary":"/name","dedup_key":"/id"})");
+    ASSERT_TRUE(m) << m.error().message;
+    auto r = Parse(R"({"sender":"x","alerts":[{"name":"one","id":"1"},{"name":"two","id":"2"}]})", *m);
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->size(), 2u);
+    EXPECT_EQ((*r)[1].summary, "two");
+    EXPECT_EQ((*r)[1].identifier, "2");
+    // Without the list the object is one event.
+    auto single = Parse(R"({"name":"solo","id":"3"})", *m);
+    ASSERT_TRUE(single) << single.error().message;
+    ASSERT_EQ(single->size(), 1u);
+    EXPECT_EQ((*single)[0].summary, "solo");
+    EXPECT_EQ(ErrorOf(R"({"alerts":{"name":"x"}})", *m), "events: events: /alerts must be an array, not an object");
+    EXPECT_EQ(MappingToJson(*m).find("\"events\":\"/alerts\"") != std::string::npos, true);
+    EXPECT_FALSE(ParseMapping(R"({"events":"alerts"})"));
+}
+
+TEST(GenericTest, ABadElementRefusesTheListNamingIt) {
+    EXPECT_EQ(ErrorOf(R"([{"summary":"a"},{"severity":"info"}])").rfind("events[1].summary: events[1]: ", 0), 0u)
+        << ErrorOf(R"([{"summary":"a"},{"severity":"info"}])");
+    EXPECT_EQ(ErrorOf(R"([{"summary":"a"},5])"), "events[1]: events[1] must be a JSON object, not a number");
+    EXPECT_NE(ErrorOf("7"), "<ok>");
+}
+
+TEST(GenericTest, TheListIsBounded) {
+    std::string at_limit = "[";
+    for (std::size_t i = 0; i < kMaxEvents; ++i) at_limit += std::string(i ? "," : "") + R"({"summary":"s"})";
+    auto ok = Parse(at_limit + "]", Mapping{});
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(ok->size(), kMaxEvents);
+    auto over = Parse(at_limit + R"(,{"summary":"s"}])", Mapping{});
+    ASSERT_FALSE(over);
+    EXPECT_TRUE(IsTooManyEvents(over.error()));
+    EXPECT_NE(over.error().message.find("1000"), std::string::npos) << over.error().message;
+    EXPECT_FALSE(IsTooManyEvents(Parse("[5]", Mapping{}).error()));
 }
 
 }  // namespace

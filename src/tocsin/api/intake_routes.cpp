@@ -201,7 +201,16 @@ void Unavailable(http::Response& res, std::string_view detail, std::chrono::seco
 void SubmitAndAnswer(IntakeRouteDeps deps, std::vector<IntakeEvent> events, int ok_status, http::Response& res) {
     const std::size_t n = events.size();
     if (n == 0) {
-        Json(res, ok_status, json::object{{"status", "success"}, {"events", 0}});
+        Json(
+            res,
+            ok_status,
+            json::object{
+                {"status", "success"},
+                {"events", 0},
+                {"applied", 0},
+                {"dedup_keys", json::array{}},
+                {"outcomes", json::array{}}}
+        );
         return;
     }
     auto deferred = std::make_shared<http::Deferred>();
@@ -212,16 +221,25 @@ void SubmitAndAnswer(IntakeRouteDeps deps, std::vector<IntakeEvent> events, int 
                 out, "the events could not be stored: " + r.error().message + "; retry", std::chrono::seconds(1)
             );
         } else {
-            json::array keys;
+            json::array keys, outcomes;
             std::size_t applied = 0;
             for (const auto& o : *r) {
                 keys.emplace_back(o.dedup_key);
                 if (o.applied) ++applied;
+                // What became of each event, in the order sent (a dropped resolve says why).
+                json::object one{{"applied", o.applied}, {"status", o.status}, {"dedup_key", o.dedup_key}};
+                if (!o.alert_id.empty()) one["alert_id"] = o.alert_id;
+                outcomes.emplace_back(std::move(one));
             }
             Json(
                 out,
                 ok_status,
-                json::object{{"status", "success"}, {"events", r->size()}, {"applied", applied}, {"dedup_keys", keys}}
+                json::object{
+                    {"status", "success"},
+                    {"events", r->size()},
+                    {"applied", applied},
+                    {"dedup_keys", keys},
+                    {"outcomes", outcomes}}
             );
         }
         deferred->Complete(std::move(out));
@@ -297,6 +315,10 @@ void HandleGeneric(IntakeRouteDeps deps, const http::Request& req, http::Respons
         );
     }
     auto parsed = alerts::generic::Parse(req.body, *mapping);
+    if (!parsed && alerts::generic::IsTooManyEvents(parsed.error())) {
+        http::WriteProblem(res, 413, "too-many-events", parsed.error().message, "events");
+        return;
+    }
     if (!parsed) throw http::HttpError(400, "invalid-field", parsed.error().message, parsed.error().field);
     Fill(*parsed, *key);
     for (auto& e : *parsed) {
