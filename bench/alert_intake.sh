@@ -24,7 +24,8 @@
 # over KEYS keys as many senders would be. Alertmanager has no such limit.
 #
 # Environment: DURATION (10s), CONNECTIONS (64), THREADS (2), ROUNDS (2), WARMUP (3s), KEYS (8),
-# OPEN_ALERTS (100000), IDLE_AFTER (60), SKIP_MEMORY (set: skip part 2), TOCSIN_BIN,
+# OPEN_ALERTS (100000), IDLE_AFTER (60), SKIP_MEMORY (set: skip part 2), IO_THREADS (tocsin's
+# server.io_threads; unset: its default), TOCSIN_BIN,
 # ALERTMANAGER (default /usr/bin/prometheus-alertmanager).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -55,6 +56,7 @@ alerts:
   rate_per_minute: 60000
   rate_burst: 100000
 EOF
+if [ -n "${IO_THREADS:-}" ]; then printf 'server:\n  io_threads: %s\n' "$IO_THREADS" >>"$BENCH_TMP/tocsin.yaml"; fi
 
 # start_tocsin NAME: a fresh tocsin with KEYS services, one PagerDuty key each; sets TOCSIN_PID,
 # TOCSIN_URL, TOCSIN_DATA, auth and PD_KEYS (comma-separated routing keys).
