@@ -44,6 +44,7 @@ struct File {
     std::string* pending;             // gathered bytes (owned; null when not gathering)
     sqlite3_int64 pending_at;         // file offset of pending[0]
     std::shared_ptr<WalFile>* later;  // own descriptor for deferred syncs (owned; may be null)
+    bool header_unsynced;             // the log's header (offset 0) was written since the last sync
 };
 
 sqlite3_file* Real(sqlite3_file* f) {
@@ -88,6 +89,7 @@ int Write(sqlite3_file* p, const void* buf, int n, sqlite3_int64 at) {
     auto* f = reinterpret_cast<File*>(p);
     if (!f->gather) return f->real->pMethods->xWrite(f->real, buf, n, at);
     g_requested.fetch_add(1, std::memory_order_relaxed);
+    if (at == 0) f->header_unsynced = true;
     const bool continues = !f->pending->empty() && at == f->pending_at + static_cast<sqlite3_int64>(f->pending->size());
     if (!continues) {
         if (int rc = Flush(f); rc != SQLITE_OK) return rc;
@@ -107,7 +109,9 @@ int Truncate(sqlite3_file* p, sqlite3_int64 size) {
 int Sync(sqlite3_file* p, int flags) {
     auto* f = reinterpret_cast<File*>(p);
     if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-    if (f->gather && t_defer_next && f->later && *f->later) {
+    // A restart's new header is synced before the frames overwrite old ones (SQLite's order,
+    // ticket ff5be73dee): that sync is never left out, only the commit's after it.
+    if (f->gather && t_defer_next && f->later && *f->later && !f->header_unsynced) {
         t_defer_next = false;
         t_deferred = *f->later;
         g_deferred.fetch_add(1, std::memory_order_relaxed);
@@ -115,6 +119,7 @@ int Sync(sqlite3_file* p, int flags) {
     }
     if (f->gather) g_synced.fetch_add(1, std::memory_order_relaxed);
     int rc = f->real->pMethods->xSync(f->real, flags);
+    if (rc == SQLITE_OK) f->header_unsynced = false;
     if (rc == SQLITE_OK && f->gather && t_deferred == (f->later ? *f->later : nullptr)) t_deferred.reset();
     return rc;
 }
@@ -205,6 +210,7 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* o
     f->pending = nullptr;
     f->pending_at = 0;
     f->later = nullptr;
+    f->header_unsynced = false;
     int rc = g_base->xOpen(g_base, name, f->real, flags, out_flags);
     if (rc != SQLITE_OK || !f->real->pMethods) return rc;
     if (f->gather) {

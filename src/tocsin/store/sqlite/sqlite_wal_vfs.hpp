@@ -21,7 +21,9 @@
 /// commit of the alert intake then prepares its next batch while a WalSyncer syncs the previous
 /// one, and answers a batch only after that sync. Only the first sync after the request is left
 /// out; any later one in the same commit (the log's sync before a checkpoint copies pages into
-/// the database file) is real and covers the deferred one too.
+/// the database file) is real and covers the deferred one too. The sync of a restarted log's
+/// new header, before the commit's frames overwrite old ones, is never left out (SQLite relies
+/// on that order after a power loss).
 #pragma once
 
 #include "tocsin/common/result.hpp"

@@ -153,6 +153,46 @@ TEST(DeferredWalSync, ACheckpointInTheSameCommitSyncsTheLogBeforeCopyingPages) {
     EXPECT_EQ(TakeDeferredWalSync(), nullptr);
 }
 
+TEST(DeferredWalSync, AfterALogRestartTheNewHeaderIsSyncedBeforeTheFramesOverwriteOldOnes) {
+    // A commit that restarts the log writes a new header (new salts) and syncs it before its
+    // frames overwrite the old, already checkpointed ones: otherwise, after a power loss, old
+    // frames could stay valid under the old header and be replayed over newer pages (SQLite
+    // ticket ff5be73dee). That header sync is the commit's first one; it must stay real and
+    // only the commit's own sync, after the frames, may be left out.
+    test::TempDir dir;
+    auto db = Database::Open(dir.File("w.db"));
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->ExecScript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
+    sqlite3_wal_autocheckpoint((*db)->Raw(), 0);
+    ASSERT_TRUE((*db)->ExecScript("BEGIN IMMEDIATE"));
+    InsertRows(**db, 20);
+    ASSERT_TRUE((*db)->ExecScript("COMMIT"));
+    int log = 0, done = 0;
+    ASSERT_EQ(sqlite3_wal_checkpoint_v2((*db)->Raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done), SQLITE_OK);
+    ASSERT_GT(log, 0);
+    ASSERT_EQ(done, log);  // all checkpointed: the next commit starts the log over
+
+    const auto before = GatheringWalCounts();
+    ASSERT_TRUE((*db)->ExecScript("BEGIN IMMEDIATE"));
+    InsertRows(**db, 1);
+    DeferNextWalSync();
+    ASSERT_TRUE((*db)->ExecScript("COMMIT"));
+    const auto after = GatheringWalCounts();
+    auto file = TakeDeferredWalSync();
+    EXPECT_EQ(after.synced - before.synced, 1u);      // the header's
+    EXPECT_EQ(after.deferred - before.deferred, 1u);  // the commit's
+    // Had the header's sync been the one left out, the commit's real sync would have covered
+    // it and nothing would be left to take.
+    ASSERT_NE(file, nullptr);
+    EXPECT_TRUE(file->Sync());
+    int restarted_log = 0;
+    ASSERT_EQ(
+        sqlite3_wal_checkpoint_v2((*db)->Raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &restarted_log, &done), SQLITE_OK
+    );
+    EXPECT_LT(restarted_log, log);  // the log did start over
+    EXPECT_EQ(CountRows(**db), 21);
+}
+
 TEST(WalSyncer, RunsWaitersInOrderAndAFailedSyncFailsEveryLaterOne) {
     test::TempDir dir;
     auto db = Database::Open(dir.File("w.db"));
