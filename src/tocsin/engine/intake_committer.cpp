@@ -148,11 +148,16 @@ void IntakeCommitter::Answer(Answers& answers, const Result<void>& r) {
             Logger("engine")->error("[engine.IntakeCommitter] a Done callback threw: {}", e.what());
         }
     }
-    if (r && options_.on_durable) options_.on_durable();
-    {
-        std::lock_guard lock(mu_);
-        --in_flight_;
+    if (r && options_.on_durable) {
+        try {
+            options_.on_durable();
+        } catch (const std::exception& e) {
+            Logger("engine")->error("[engine.IntakeCommitter] on_durable threw: {}", e.what());
+        }
     }
+    // Notified under the lock: once Stop() sees 0 it may destroy this committer.
+    std::lock_guard lock(mu_);
+    --in_flight_;
     in_flight_cv_.notify_all();
 }
 

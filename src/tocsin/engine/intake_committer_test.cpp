@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -246,6 +247,30 @@ TEST_F(IntakeCommitterTest, StopReturnsOnlyWhenEveryCommittedBatchIsAnsweredAfte
     EXPECT_EQ(AlertCount(), kRequests);
     EXPECT_GE(durable_batches.load(), 1);
     EXPECT_EQ(static_cast<std::size_t>(durable_batches.load()), c.BatchesCommitted());
+}
+
+TEST_F(IntakeCommitterTest, AThrowingOnDurableNeitherAnswersTwiceNorStallsLaterBatches) {
+    // on_durable runs after the answers; if it throws, each request is still answered once
+    // and the batch still leaves the in-flight count (else the committer stalls after a few).
+    std::atomic<int> calls{0};
+    IntakeCommitterOptions o;
+    o.on_durable = [&] {
+        ++calls;
+        throw std::runtime_error("live hub broken");
+    };
+    IntakeCommitter c(*gated_, clock_, o);
+    c.Start();
+    Answers answers;
+    constexpr int kRequests = 8;  // one at a time: more batches than may wait for their sync
+    for (int i = 0; i < kRequests; ++i) {
+        ASSERT_TRUE(c.Submit({Trigger("d" + std::to_string(i))}, answers.Callback()));
+        ASSERT_TRUE(answers.WaitFor(i + 1)) << "request " << i << " never answered";
+    }
+    c.Stop();
+    std::lock_guard lock(answers.mu);
+    EXPECT_EQ(answers.done, kRequests);
+    EXPECT_EQ(answers.failed, 0);
+    EXPECT_EQ(calls.load(), kRequests);
 }
 
 }  // namespace
