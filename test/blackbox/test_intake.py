@@ -3,7 +3,10 @@ webhook and the generic JSON webhook, from their documented examples and edge ca
 
 import base64
 import concurrent.futures
+import hashlib
+import hmac
 import json
+import time
 import uuid
 
 import pytest
@@ -439,6 +442,78 @@ def test_grafana_alert_fires_and_resolves(srv):
     assert one_alert(srv, svc["id"], "c6eadffa33fcdf37")["state"] == "resolved"
     assert am(srv, key, am_notification(), path="/integrations/grafana").status_code == 400  # version 4
     assert am(srv, "x" + key, grafana_notification(), path="/integrations/grafana").status_code == 401
+
+
+def grafana_signed(srv, key, body_bytes, signature=None, timestamp=None, header="X-Grafana-Alerting-Signature",
+                   ts_header="X-Grafana-Alerting-Signature-Timestamp"):
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    if signature is not None:
+        headers[header] = signature
+    if timestamp is not None:
+        headers[ts_header] = timestamp
+    return srv.request("POST", "/integrations/grafana", data=body_bytes, headers=headers)
+
+
+def hmac_hex(secret, message):
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def test_grafana_hmac_signature_is_required_when_the_key_has_a_secret(srv):
+    svc = create_service(srv, "grafana-signed")
+    secret = "grafana-shared-secret-0123456789"
+    k = srv.ok("POST", f"/api/v1/services/{svc['id']}/keys", expect=201,
+               json={"dialect": "grafana", "name": "signed", "signing_secret": secret})
+    assert k["signing_secret"] == secret and k["signed"] is True
+    key = k["secret"]
+    # Shown once: listing the keys shows only that the key is signed.
+    listed = srv.ok("GET", f"/api/v1/services/{svc['id']}/keys")["data"]
+    assert secret not in json.dumps(listed) and listed[0]["signed"] is True
+    body = json.dumps(grafana_notification()).encode()
+
+    r = grafana_signed(srv, key, body)
+    assert r.status_code == 401 and "X-Grafana-Alerting-Signature" in r.json()["detail"], r.text
+    r = grafana_signed(srv, key, body, signature=hmac_hex("wrong-secret-wrong-secret", body))
+    assert r.status_code == 401 and "does not match" in r.json()["detail"], r.text
+    assert alerts(srv, svc["id"]) == []
+
+    r = grafana_signed(srv, key, body, signature=hmac_hex(secret, body))
+    assert r.status_code == 200, r.text
+    assert one_alert(srv, svc["id"], "c6eadffa33fcdf37")["state"] == "triggered"
+
+    # With a timestamp header the signed string is "<timestamp>:<body>", and it must be recent.
+    resolved = json.dumps(grafana_notification("resolved")).encode()
+    now = str(int(time.time()))
+    r = grafana_signed(srv, key, resolved, signature=hmac_hex(secret, resolved), timestamp=now)
+    assert r.status_code == 401, r.text  # signed without the timestamp
+    old = str(int(time.time()) - 3600)
+    r = grafana_signed(srv, key, resolved, signature=hmac_hex(secret, old.encode() + b":" + resolved), timestamp=old)
+    assert r.status_code == 401 and "seconds" in r.json()["detail"], r.text
+    r = grafana_signed(srv, key, resolved, signature=hmac_hex(secret, now.encode() + b":" + resolved).upper(),
+                       timestamp=now, header="X-Grafana-Alert-Signature", ts_header="X-Grafana-Alerting-Timestamp")
+    assert r.status_code == 200, r.text
+    assert one_alert(srv, svc["id"], "c6eadffa33fcdf37")["state"] == "resolved"
+
+    # Rotating the key keeps the signing secret.
+    rotated = srv.ok("POST", f"/api/v1/services/{svc['id']}/keys/{k['id']}/rotate")
+    assert grafana_signed(srv, rotated["secret"], body).status_code == 401
+    assert grafana_signed(srv, rotated["secret"], body, signature=hmac_hex(secret, body)).status_code == 200
+
+
+def test_grafana_signing_secret_is_validated_and_only_for_grafana(srv):
+    svc = create_service(srv, "grafana-secret-checks")
+    for dialect, value, status in [("grafana", "short", 400), ("grafana", 5, 400), ("pagerduty", True, 400),
+                                   ("grafana", "has a space in it ok", 400)]:
+        r = srv.api("POST", f"/api/v1/services/{svc['id']}/keys", json={"dialect": dialect, "signing_secret": value})
+        assert r.status_code == status, (dialect, value, r.text)
+        assert r.json().get("field") == "signing_secret", r.text
+    k = srv.ok("POST", f"/api/v1/services/{svc['id']}/keys", expect=201,
+               json={"dialect": "grafana", "signing_secret": True})
+    assert len(k["signing_secret"]) == 64
+    body = json.dumps(grafana_notification()).encode()
+    assert grafana_signed(srv, k["secret"], body, signature=hmac_hex(k["signing_secret"], body)).status_code == 200
+    # A key without a secret behaves as before: no signature needed.
+    plain = create_key(srv, svc["id"], "grafana")
+    assert grafana_signed(srv, plain, body).status_code == 200
 
 
 # ---- generic JSON webhook ------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <memory>
 
 namespace tocsin::api {
@@ -58,7 +59,11 @@ json::object KeyJson(const alerts::IntegrationKey& k) {
         {"name", k.name},
         {"dialect", alerts::ToString(k.dialect)},
         {"prefix", k.prefix},
-        {"mapping", ParseOr(k.mapping_json, json::object{})},
+        // A Grafana key's stored mapping holds only its signing secret, which is never shown again.
+        {"mapping",
+         k.dialect == alerts::Dialect::kGeneric ? ParseOr(k.mapping_json, json::object{})
+                                                : json::value(json::object{})},
+        {"signed", k.dialect == alerts::Dialect::kGrafana && !grafana_hmac::SecretOf(k.mapping_json).empty()},
         {"created_at", FormatIso8601(k.created_at)},
         {"rotated_at", OptTime(k.rotated_at)},
         {"revoked_at", OptTime(k.revoked_at)},
@@ -394,7 +399,7 @@ private:
     void CreateKey(const Request& req, Response& res, const auth::Principal&) {
         auto body = ParseBody(req, "key");
         Fields f(body);
-        f.RejectUnknown({"name", "dialect", "mapping"});
+        f.RejectUnknown({"name", "dialect", "mapping", "signing_secret"});
         if (!f.Has("dialect")) throw HttpError(400, "invalid-field", "dialect is required", "dialect");
         auto dialect_text = f.String("dialect", 20, false).value_or("");
         auto dialect = alerts::ParseDialect(dialect_text);
@@ -421,6 +426,43 @@ private:
         } else if (f.Has("mapping") && !f.IsNull("mapping")) {
             throw HttpError(400, "invalid-field", "mapping must be an object", "mapping");
         }
+        // Grafana's "HMAC signature" secret: given (16 to 256 printable characters) or `true`
+        // for a generated one. Kept in the key's mapping column (Grafana keys have no field
+        // mapping) and shown only in this answer.
+        std::string signing_secret;
+        if (f.Has("signing_secret") && !f.IsNull("signing_secret")) {
+            if (*dialect != alerts::Dialect::kGrafana) {
+                throw HttpError(
+                    400, "invalid-field", "signing_secret is only for the grafana dialect", "signing_secret"
+                );
+            }
+            const json::value& v = body.at("signing_secret");
+            if (v.is_bool() && v.as_bool()) {
+                signing_secret = IntakeAuth::NewSecret() + IntakeAuth::NewSecret();
+            } else if (v.is_string()) {
+                signing_secret = std::string(v.as_string());
+                bool printable = std::all_of(signing_secret.begin(), signing_secret.end(), [](unsigned char c) {
+                    return c > 0x20 && c < 0x7f;
+                });
+                if (signing_secret.size() < 16 || signing_secret.size() > 256 || !printable) {
+                    throw HttpError(
+                        400,
+                        "invalid-field",
+                        "signing_secret must be 16 to 256 printable ASCII characters without spaces, or true "
+                        "for a generated one",
+                        "signing_secret"
+                    );
+                }
+            } else {
+                throw HttpError(
+                    400,
+                    "invalid-field",
+                    "signing_secret must be a string or true (a generated secret)",
+                    "signing_secret"
+                );
+            }
+            k.mapping_json = json::serialize(json::object{{"signing_secret", signing_secret}});
+        }
         k.created_at = d_.clock.Now();
         const std::string secret = IntakeAuth::NewSecret();
         k.prefix = secret.substr(0, 6);
@@ -432,6 +474,7 @@ private:
         d_.intake_auth.Put(hash, k.id, k.service_id, k.dialect, k.mapping_json);
         auto out = KeyJson(k);
         out["secret"] = secret;
+        if (!signing_secret.empty()) out["signing_secret"] = signing_secret;
         WriteJson(res, out, 201);
     }
 

@@ -33,7 +33,40 @@ struct IntakeKey {
     bool rate_limited = false;
     std::chrono::seconds retry_after{};
     std::string mapping_json;  // generic dialect: the key's field mapping (JSON object text); else empty
+    /// Grafana dialect: the shared secret of Grafana's "HMAC signature" setting; deliveries must
+    /// be signed with it. Empty: no signature required.
+    std::string signing_secret;
 };
+
+/// Grafana's optional HMAC signing of webhook deliveries (contact point "HMAC signature"): the
+/// signature header holds lowercase hex HMAC-SHA256 of the body, or of `timestamp + ":" + body`
+/// when Grafana is configured with a timestamp header (Unix seconds).
+namespace grafana_hmac {
+/// The signature header Grafana's documentation names as the default.
+inline constexpr std::string_view kSignatureHeader = "X-Grafana-Alerting-Signature";
+/// The default in some Grafana versions' code; read when the documented one is absent.
+inline constexpr std::string_view kLegacySignatureHeader = "X-Grafana-Alert-Signature";
+/// Grafana has no default timestamp header; these two names (the documented example first) are read.
+inline constexpr std::string_view kTimestampHeader = "X-Grafana-Alerting-Signature-Timestamp";
+inline constexpr std::string_view kAltTimestampHeader = "X-Grafana-Alerting-Timestamp";
+/// How far a signed timestamp may be from this server's clock, either way.
+inline constexpr std::chrono::seconds kMaxSkew{300};
+
+/// Hex HMAC-SHA256 of `body` (timestamp empty) or of `timestamp:body` under `secret`.
+std::string Sign(std::string_view secret, std::string_view timestamp, std::string_view body);
+/// Empty when `signature` (hex, any case) signs `body` (with `timestamp` if not empty) under
+/// `secret` and the timestamp is within kMaxSkew of `now`; else what is wrong, for a 401.
+/// The comparison takes constant time.
+std::string Problem(
+    std::string_view secret,
+    std::string_view body,
+    std::string_view timestamp,
+    std::string_view signature,
+    TimePoint now
+);
+/// The secret kept in a Grafana key's stored mapping ({"signing_secret": "..."}); empty if none.
+std::string SecretOf(std::string_view mapping_json);
+}  // namespace grafana_hmac
 
 class IntakeAuth {
 public:
@@ -57,6 +90,9 @@ public:
     /// Drops every cached hash of `key_id` (after rotate or revoke). Thread-safe.
     void Forget(const std::string& key_id);
 
+    /// The clock the rate limit reads (signature timestamps are checked against it too).
+    [[nodiscard]] TimePoint Now() const { return clock_.Now(); }
+
     /// The hash stored for a secret (the store never sees secrets).
     static std::string HashSecret(std::string_view secret);
     /// A new secret: 32 lowercase hex characters (PagerDuty clients check the length).
@@ -64,7 +100,7 @@ public:
 
 private:
     struct Entry {
-        std::string key_id, service_id, mapping_json;
+        std::string key_id, service_id, mapping_json, signing_secret;
         alerts::Dialect dialect = alerts::Dialect::kGeneric;
     };
     const Clock& clock_;

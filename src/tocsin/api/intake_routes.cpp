@@ -278,6 +278,18 @@ void HandleGroupWebhook(IntakeRouteDeps deps, Dialect dialect, const http::Reque
         TooLarge(res, limit);
         return;
     }
+    if (dialect == Dialect::kGrafana && !key->signing_secret.empty()) {
+        namespace gh = grafana_hmac;
+        std::string_view signature = req.Header(gh::kSignatureHeader);
+        if (signature.empty()) signature = req.Header(gh::kLegacySignatureHeader);
+        std::string_view timestamp = req.Header(gh::kTimestampHeader);
+        if (timestamp.empty()) timestamp = req.Header(gh::kAltTimestampHeader);
+        std::string problem = gh::Problem(key->signing_secret, req.body, timestamp, signature, deps.auth.Now());
+        if (!problem.empty()) {
+            Unauthorized(res, problem);
+            return;
+        }
+    }
     if (key->rate_limited) {
         // Alertmanager and Grafana retry only 5xx: a 429 would lose the notification.
         Unavailable(res, "too many requests for this integration key; retry", key->retry_after);
