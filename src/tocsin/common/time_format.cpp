@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -132,6 +133,56 @@ std::string FormatICalUtc(TimePoint t) {
         hms.minutes().count(),
         hms.seconds().count()
     );
+}
+
+std::string EscapeICalText(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+            case '\\':
+                out += "\\\\";
+                break;
+            case ';':
+                out += "\\;";
+                break;
+            case ',':
+                out += "\\,";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                break;
+            default:
+                // Other control characters are not allowed in TEXT.
+                if (static_cast<unsigned char>(c) < 0x20 && c != '\t') break;
+                out += c;
+        }
+    }
+    return out;
+}
+
+std::string FoldICalLine(std::string_view line) {
+    std::string out;
+    std::size_t col = 0;
+    for (std::size_t i = 0; i < line.size();) {
+        // Fold before a whole UTF-8 sequence would pass 75 octets, so that no physical line is
+        // longer and no character is split. A stray byte counts as one character, so invalid
+        // UTF-8 still ends.
+        const auto c = static_cast<unsigned char>(line[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+        len = std::min(len, line.size() - i);
+        if (col + len > 75) {
+            out += "\r\n ";
+            col = 1;
+        }
+        out.append(line.substr(i, len));
+        col += len;
+        i += len;
+    }
+    out += "\r\n";
+    return out;
 }
 
 }  // namespace tocsin

@@ -1,5 +1,6 @@
 /// @file
-/// @brief ISO-8601 text for TimePoint, the way Statuspage and PagerDuty write it.
+/// @brief ISO-8601 text for TimePoint, the way Statuspage and PagerDuty write it; the other
+/// date forms (HTTP, mail, iCalendar) and iCalendar's text escaping and line folding.
 #pragma once
 
 #include "tocsin/common/clock.hpp"
@@ -27,6 +28,15 @@ std::string FormatRfc5322Utc(TimePoint t, std::string_view zone);
 
 /// iCalendar UTC form: "20250301T101502Z".
 std::string FormatICalUtc(TimePoint t);
+
+/// RFC 5545 TEXT escaping: backslash, semicolon, comma and newline are escaped; CR and the
+/// other control characters (TEXT allows none but tab) are left out.
+[[nodiscard]] std::string EscapeICalText(std::string_view text);
+
+/// Folds one iCalendar content line (without its CRLF) so that no physical line passes 75
+/// octets, never inside a UTF-8 sequence (continuation lines start with a space), and appends
+/// CRLF.
+[[nodiscard]] std::string FoldICalLine(std::string_view line);
 
 inline std::int64_t ToMillis(TimePoint t) {
     return t.time_since_epoch().count();

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tocsin {
 namespace {
@@ -172,6 +173,75 @@ TEST(FormatICalUtc, WritesBasicFormatWithZAndDropsMillis) {
         SCOPED_TRACE(c.name);
         EXPECT_EQ(FormatICalUtc(c.t), c.want);
     }
+}
+
+TEST(EscapeICalText, EscapesTextSpecialsAndDropsControlCharacters) {
+    EXPECT_EQ(EscapeICalText("a,b;c\\d\ne\r"), "a\\,b\\;c\\\\d\\ne");
+    EXPECT_EQ(EscapeICalText(std::string("tab\there\x01\x1f end", 15)), "tab\there end");
+    EXPECT_EQ(EscapeICalText("Zoë: 10€"), "Zoë: 10€");  // UTF-8 and colons pass as they are
+    EXPECT_EQ(EscapeICalText(""), "");
+}
+
+// The physical lines of folded text (without CRLF); fails the test if one has no CRLF.
+std::vector<std::string> PhysicalLines(const std::string& folded) {
+    std::vector<std::string> lines;
+    std::size_t pos = 0;
+    while (pos < folded.size()) {
+        const auto end = folded.find("\r\n", pos);
+        EXPECT_NE(end, std::string::npos);
+        if (end == std::string::npos) break;
+        lines.push_back(folded.substr(pos, end - pos));
+        pos = end + 2;
+    }
+    return lines;
+}
+
+std::string Unfold(const std::string& folded) {
+    std::string out;
+    for (const auto& line : PhysicalLines(folded)) out += out.empty() ? line : line.substr(1);
+    return out;
+}
+
+TEST(FoldICalLine, FoldsAt75OctetsWithLeadingSpaceAndCrlf) {
+    EXPECT_EQ(FoldICalLine(""), "\r\n");
+    EXPECT_EQ(FoldICalLine("VERSION:2.0"), "VERSION:2.0\r\n");
+    EXPECT_EQ(FoldICalLine(std::string(75, 'x')), std::string(75, 'x') + "\r\n");
+    EXPECT_EQ(FoldICalLine(std::string(76, 'x')), std::string(75, 'x') + "\r\n x\r\n");
+    // Continuation lines carry 74 octets after their space.
+    EXPECT_EQ(
+        FoldICalLine(std::string(75 + 74 + 1, 'x')),
+        std::string(75, 'x') + "\r\n " + std::string(74, 'x') + "\r\n x\r\n"
+    );
+}
+
+TEST(FoldICalLine, NeverSplitsAUtf8SequenceNorPasses75Octets) {
+    for (const std::string ch : {"ë", "€", "😀"}) {  // 2, 3 and 4 octets
+        for (std::size_t prefix = 0; prefix < 4; ++prefix) {
+            std::string line = "SUMMARY:" + std::string(prefix, 'p');
+            for (int i = 0; i < 40; ++i) line += ch;
+            SCOPED_TRACE(ch + " after " + std::to_string(prefix));
+            const auto folded = FoldICalLine(line);
+            const auto lines = PhysicalLines(folded);
+            ASSERT_GT(lines.size(), 1u);
+            for (std::size_t i = 0; i < lines.size(); ++i) {
+                EXPECT_LE(lines[i].size(), 75u);
+                if (i > 0) {
+                    ASSERT_EQ(lines[i][0], ' ');
+                    EXPECT_NE(static_cast<unsigned char>(lines[i][1]) & 0xC0, 0x80) << "split character";
+                }
+            }
+            EXPECT_EQ(Unfold(folded), line);
+        }
+    }
+}
+
+TEST(FoldICalLine, InvalidUtf8StillFoldsAndKeepsEveryByte) {
+    const std::string stray(200, '\x80');  // continuation bytes with no lead byte
+    const auto folded = FoldICalLine(stray);
+    for (const auto& line : PhysicalLines(folded)) EXPECT_LE(line.size(), 75u);
+    EXPECT_EQ(Unfold(folded), stray);
+    const std::string truncated = std::string(74, 'x') + "\xE2\x82";  // a cut 3-octet character
+    EXPECT_EQ(Unfold(FoldICalLine(truncated)), truncated);
 }
 
 TEST(TimeMillis, ConvertsBothWays) {

@@ -9,51 +9,6 @@ std::string ShiftUid(std::string_view schedule_id, const Shift& shift) {
            "@tocsin";
 }
 
-std::string EscapeICalText(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '\\':
-                out += "\\\\";
-                break;
-            case ';':
-                out += "\\;";
-                break;
-            case ',':
-                out += "\\,";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                break;
-            default:
-                // Other control characters are not allowed in TEXT.
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\t') break;
-                out += c;
-        }
-    }
-    return out;
-}
-
-std::string FoldICalLine(std::string_view line) {
-    std::string out;
-    std::size_t limit = 75;  // octets on the first line; continuation lines carry a leading space
-    while (line.size() > limit) {
-        std::size_t cut = limit;
-        // Never split a UTF-8 sequence: back up to the start of the character.
-        while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
-        out.append(line.substr(0, cut));
-        out += "\r\n ";
-        line.remove_prefix(cut);
-        limit = 74;
-    }
-    out.append(line);
-    out += "\r\n";
-    return out;
-}
-
 std::string RenderICal(std::string_view calendar_name, const std::vector<ICalEvent>& events, TimePoint now) {
     std::string out;
     out += FoldICalLine("BEGIN:VCALENDAR");

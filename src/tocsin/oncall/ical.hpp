@@ -9,6 +9,7 @@
 #pragma once
 
 #include "tocsin/common/clock.hpp"
+#include "tocsin/common/time_format.hpp"  // EscapeICalText, FoldICalLine
 #include "tocsin/oncall/schedule.hpp"
 
 #include <string>
@@ -31,11 +32,5 @@ struct ICalEvent {
 [[nodiscard]] std::string RenderICal(
     std::string_view calendar_name, const std::vector<ICalEvent>& events, TimePoint now
 );
-
-/// RFC 5545 TEXT escaping: backslash, semicolon, comma, newline.
-[[nodiscard]] std::string EscapeICalText(std::string_view text);
-
-/// Folds one content line (without its CRLF) at 75 octets and appends CRLF.
-[[nodiscard]] std::string FoldICalLine(std::string_view line);
 
 }  // namespace tocsin::oncall

@@ -33,53 +33,6 @@ std::string UpdatesHtml(const Incident& inc, const Catalog& cat, const std::stri
     return html;
 }
 
-// RFC 5545 text escaping and 75-octet line folding.
-std::string ICalText(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '\\':
-                out += "\\\\";
-                break;
-            case ';':
-                out += "\\;";
-                break;
-            case ',':
-                out += "\\,";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
-std::string Fold(const std::string& line) {
-    std::string out;
-    std::size_t col = 0;
-    for (std::size_t i = 0; i < line.size();) {
-        // Fold before a whole UTF-8 sequence would pass 75 octets, so that no physical line is
-        // longer and no character is split (checking only the lead byte let 3- and 4-byte
-        // characters run to 76 and 77 octets).
-        unsigned char c = static_cast<unsigned char>(line[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
-        len = std::min(len, line.size() - i);
-        if (col + len > 75) {
-            out += "\r\n ";
-            col = 1;
-        }
-        out.append(line, i, len);
-        col += len;
-        i += len;
-    }
-    return out + "\r\n";
-}
-
 std::string RssDate(TimePoint t) {
     return FormatHttpDate(t);
 }
@@ -149,29 +102,29 @@ std::string RenderRss(const domain::PageState& state, TimePoint, const std::stri
 
 std::string RenderICal(const domain::PageState& state, TimePoint now) {
     std::string out;
-    out += Fold("BEGIN:VCALENDAR");
-    out += Fold("VERSION:2.0");
-    out += Fold("PRODID:-//tocsin//status page//EN");
-    out += Fold("CALSCALE:GREGORIAN");
-    out += Fold("METHOD:PUBLISH");
-    out += Fold("X-WR-CALNAME:" + ICalText(state.settings.name + " maintenance"));
+    out += FoldICalLine("BEGIN:VCALENDAR");
+    out += FoldICalLine("VERSION:2.0");
+    out += FoldICalLine("PRODID:-//tocsin//status page//EN");
+    out += FoldICalLine("CALSCALE:GREGORIAN");
+    out += FoldICalLine("METHOD:PUBLISH");
+    out += FoldICalLine("X-WR-CALNAME:" + EscapeICalText(state.settings.name + " maintenance"));
     for (const auto& inc : state.incidents) {
         if (inc.kind != domain::IncidentKind::kMaintenance || !inc.scheduled_for || !inc.scheduled_until) continue;
-        out += Fold("BEGIN:VEVENT");
-        out += Fold("UID:" + inc.id + "@" + state.settings.page_id + ".tocsin");
-        out += Fold("DTSTAMP:" + FormatICalUtc(now));
-        out += Fold("LAST-MODIFIED:" + FormatICalUtc(inc.updated_at));
-        out += Fold("DTSTART:" + FormatICalUtc(*inc.scheduled_for));
-        out += Fold("DTEND:" + FormatICalUtc(*inc.scheduled_until));
-        out += Fold("SUMMARY:" + ICalText(inc.name));
+        out += FoldICalLine("BEGIN:VEVENT");
+        out += FoldICalLine("UID:" + inc.id + "@" + state.settings.page_id + ".tocsin");
+        out += FoldICalLine("DTSTAMP:" + FormatICalUtc(now));
+        out += FoldICalLine("LAST-MODIFIED:" + FormatICalUtc(inc.updated_at));
+        out += FoldICalLine("DTSTART:" + FormatICalUtc(*inc.scheduled_for));
+        out += FoldICalLine("DTEND:" + FormatICalUtc(*inc.scheduled_until));
+        out += FoldICalLine("SUMMARY:" + EscapeICalText(inc.name));
         std::string description = inc.updates.empty() ? std::string() : inc.updates.front().body;
-        if (!description.empty()) out += Fold("DESCRIPTION:" + ICalText(description));
-        if (!state.settings.url.empty()) out += Fold("URL:" + state.settings.url + "/incidents/" + inc.id);
-        out += Fold("STATUS:CONFIRMED");
-        out += Fold("TRANSP:OPAQUE");
-        out += Fold("END:VEVENT");
+        if (!description.empty()) out += FoldICalLine("DESCRIPTION:" + EscapeICalText(description));
+        if (!state.settings.url.empty()) out += FoldICalLine("URL:" + state.settings.url + "/incidents/" + inc.id);
+        out += FoldICalLine("STATUS:CONFIRMED");
+        out += FoldICalLine("TRANSP:OPAQUE");
+        out += FoldICalLine("END:VEVENT");
     }
-    out += Fold("END:VCALENDAR");
+    out += FoldICalLine("END:VCALENDAR");
     return out;
 }
 
