@@ -66,6 +66,7 @@ ADMIN_ROUTES = [
     # The admin app (src/tocsin/api/user_api.cpp, template_api.cpp): users are the owner's;
     # templates are read by everyone and written by responders, who also preview drafts.
     ("GET", "/api/v1/users", "owner"),
+    ("GET", "/api/v1/directory", "stakeholder"),
     ("POST", "/api/v1/users", "owner"),
     ("PATCH", "/api/v1/users/{id}", "owner"),
     ("DELETE", "/api/v1/users/{id}", "owner"),

@@ -65,6 +65,11 @@ public:
         add(Method::kPost, "/api/v1/users", &UserApi::Create);
         add(Method::kPatch, "/api/v1/users/{id}", &UserApi::Patch);
         add(Method::kDelete, "/api/v1/users/{id}", &UserApi::Delete);
+        // Names for pickers and logs (schedule participants, escalation targets, who was
+        // paged): every role reads it; no e-mail, role or anything else.
+        AddGuarded(
+            r, d_.store, d_.sessions, self, Method::kGet, "/api/v1/directory", Role::kStakeholder, &UserApi::Directory
+        );
     }
 
 private:
@@ -81,6 +86,18 @@ private:
         }));
         json::array data;
         for (const auto& u : users) data.push_back(UserJson(u, true));
+        WriteJson(res, json::object{{"data", std::move(data)}});
+    }
+
+    void Directory(const Request&, Response& res, const auth::Principal&) {
+        std::vector<store::User> users;
+        ValueOrThrow(d_.store.Read([&](store::Tx& tx) -> Result<void> {
+            TOCSIN_ASSIGN(list, tx.ListUsers());
+            users = std::move(list);
+            return {};
+        }));
+        json::array data;
+        for (const auto& u : users) data.push_back(json::object{{"id", u.id}, {"name", u.name}});
         WriteJson(res, json::object{{"data", std::move(data)}});
     }
 

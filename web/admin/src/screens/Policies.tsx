@@ -49,7 +49,6 @@ addMessages('en', {
   'policies.level.remove': 'Remove level {n}',
   'policies.level.add': 'Add level',
   'policies.level.wait': 'then wait {time}',
-  'policies.usersHint': 'Only owners see every user; you can choose yourself, schedules and teams.',
   'policies.delete': 'Delete',
   'policies.deleteConfirm': 'Delete the escalation policy {name}? Running escalations keep their copy.',
   'policies.saved': 'Saved.',
@@ -81,7 +80,6 @@ addMessages('de', {
   'policies.level.remove': 'Stufe {n} entfernen',
   'policies.level.add': 'Stufe hinzufügen',
   'policies.level.wait': 'dann {time} warten',
-  'policies.usersHint': 'Nur Inhaber sehen alle Benutzer; Sie können sich selbst, Dienstpläne und Teams wählen.',
   'policies.delete': 'Löschen',
   'policies.deleteConfirm': 'Die Eskalationsrichtlinie {name} löschen? Laufende Eskalationen behalten ihre Kopie.',
   'policies.saved': 'Gespeichert.',
@@ -266,7 +264,6 @@ function PolicyForm(props: { policy?: Policy; onDone: (p: Policy) => void; onDir
       <Field id="policy-description" label={t('policies.description')}>
         <textarea id="policy-description" class="short" maxLength={2000} value={d.description} onInput={(e) => set({ description: e.currentTarget.value })} />
       </Field>
-      {!dir.allUsers ? <p class="hint">{t('policies.usersHint')}</p> : null}
       {d.levels.map((l, i) => (
         <LevelEditor
           key={i}

@@ -93,7 +93,6 @@ addMessages('en', {
   'sched.nobody': 'nobody',
   'sched.inZone': 'Times in {zone}',
   'sched.back': 'All schedules',
-  'sched.onlyKnown': 'Only owners see every user; you can pick yourself and people already in this schedule.',
 });
 addMessages('de', {
   'sched.title': 'Dienstpläne',
@@ -161,7 +160,6 @@ addMessages('de', {
   'sched.nobody': 'niemand',
   'sched.inZone': 'Zeiten in {zone}',
   'sched.back': 'Alle Dienstpläne',
-  'sched.onlyKnown': 'Nur Inhaber sehen alle Benutzer; Sie können sich selbst und Personen dieses Dienstplans wählen.',
 });
 
 const kDay = 24 * 3600 * 1000;
@@ -464,7 +462,6 @@ function ScheduleEditor(props: { schedule?: Schedule; known: { id: string; name:
       <Field id="sched-description" label={t('sched.description')}>
         <textarea id="sched-description" rows={2} maxLength={2000} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
       </Field>
-      {!can('owner') ? <p class="hint">{t('sched.onlyKnown')}</p> : null}
       <p class="hint">{t('sched.laterWins')}</p>
       {layers.map((l, i) => (
         <LayerEditor

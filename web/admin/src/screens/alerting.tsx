@@ -294,28 +294,30 @@ export interface Directory {
   /** A readable name for a user, team or schedule id (the id itself when unknown). */
   name: (type: TargetType | 'user', id: string) => string;
   /** True when the full user list could be read (owners); others only know themselves. */
-  allUsers: boolean;
 }
 
 /**
- * Users (owners read them all; everyone else knows only themselves), teams and schedules, for
- * escalation targets and the people named in notification attempts.
+ * Users (owners from the users list, everyone else from the directory of ids and names), teams
+ * and schedules, for escalation targets and the people named in notification attempts.
  */
 export function useDirectory(): Directory {
   const owner = can('owner');
-  const usersRes = useResource<{ data: { id: string; name: string; email: string }[] }>(owner ? '/api/v1/users' : null, ['users']);
+  const usersRes = useResource<{ data: { id: string; name: string; email?: string }[] }>(
+    owner ? '/api/v1/users' : '/api/v1/directory',
+    ['users'],
+  );
   const teamsRes = useResource<{ data: Named[] }>('/api/v1/teams', ['people']);
   const schedulesRes = useResource<{ data: Named[] }>('/api/v1/schedules', ['schedules']);
   const me = session.value?.user;
-  let users: Named[] = (usersRes.data?.data ?? []).map((u) => ({ id: u.id, name: u.name || u.email }));
-  if (!owner && me) users = [{ id: me.id, name: me.name || me.email }];
+  const users: Named[] = (usersRes.data?.data ?? []).map((u) => ({ id: u.id, name: u.name || u.email || u.id }));
+  if (me && !users.some((u) => u.id === me.id)) users.push({ id: me.id, name: me.name || me.email });
   const teams = teamsRes.data?.data ?? [];
   const schedules = schedulesRes.data?.data ?? [];
   const name = (type: TargetType | 'user', id: string) => {
     const list = type === 'user' ? users : type === 'schedule' ? schedules : teams;
     return list.find((x) => x.id === id)?.name ?? t('alerting.unknown', { id });
   };
-  return { users, teams, schedules, name, allUsers: owner };
+  return { users, teams, schedules, name };
 }
 
 /** "5 min", "2 h 30 min", "1 d" from minutes. */

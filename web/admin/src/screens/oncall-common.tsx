@@ -95,15 +95,17 @@ export interface DirectoryUser {
 }
 
 /**
- * The users the signed-in person can pick from. Owners read the full list; the others only know
- * themselves plus names the on-call answers carry (the users list is owner-only on the server).
+ * The users the signed-in person can pick from. Owners read the full list (with e-mails); the
+ * others read the directory (ids and names only).
  */
 export function useDirectory(extra: { id: string; name: string }[] = []): DirectoryUser[] {
   const owner = can('owner');
-  const res = useResource<{ data: DirectoryUser[] }>(owner ? '/api/v1/users' : null, ['users']);
+  const res = useResource<{ data: DirectoryUser[] }>(owner ? '/api/v1/users' : '/api/v1/directory', ['users']);
   const me = session.value?.user;
   const out = new Map<string, DirectoryUser>();
-  for (const u of res.data?.data ?? []) out.set(u.id, { id: u.id, name: u.name || u.email, email: u.email });
+  for (const u of res.data?.data ?? []) {
+    out.set(u.id, { id: u.id, name: u.name || u.email || u.id, email: u.email ?? '' });
+  }
   if (me && !out.has(me.id)) out.set(me.id, { id: me.id, name: me.name || me.email, email: me.email });
   for (const e of extra) if (e.id && !out.has(e.id)) out.set(e.id, { id: e.id, name: e.name || e.id, email: '' });
   return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
