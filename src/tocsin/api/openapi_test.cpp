@@ -8,8 +8,10 @@
 #include "tocsin/api/admin_api.hpp"
 #include "tocsin/api/alert_api.hpp"
 #include "tocsin/api/escalation_api.hpp"
+#include "tocsin/api/intake_routes.hpp"
 #include "tocsin/api/live.hpp"
 #include "tocsin/api/monitor_api.hpp"
+#include "tocsin/api/opsgenie_api.hpp"
 #include "tocsin/api/people_api.hpp"
 #include "tocsin/api/public_site.hpp"
 #include "tocsin/api/schedule_api.hpp"
@@ -171,6 +173,10 @@ protected:
         RegisterLiveRoutes(router_, *store_, sessions_.get(), live_);
         intake_auth_ = std::make_unique<IntakeAuth>(clock_);
         RegisterAlertRoutes(router_, AlertApiDeps{*store_, clock_, *intake_auth_, sessions_.get()});
+        // The intake dialects (a committer that is never started: only key checks answer here).
+        committer_ = std::make_unique<engine::IntakeCommitter>(*store_, clock_);
+        RegisterIntakeRoutes(router_, IntakeRouteDeps{*intake_auth_, *committer_});
+        RegisterOpsgenieRoutes(router_, OpsgenieApiDeps{*store_, clock_, *intake_auth_, {}});
         RegisterEscalationRoutes(
             router_,
             EscalationApiDeps{*store_, clock_, notify::LinkSigner(notify::LinkSigner::NewKey()), "", sessions_.get()}
@@ -347,6 +353,7 @@ protected:
     std::unique_ptr<store::sqlite::SqliteStore> store_;
     std::unique_ptr<auth::Sessions> sessions_;
     std::unique_ptr<IntakeAuth> intake_auth_;
+    std::unique_ptr<engine::IntakeCommitter> committer_;
     LiveHub live_;
     http::Router router_;
     MetricsRegistry metrics_;
@@ -594,7 +601,148 @@ TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
     }
     // every admin, monitoring, subscriber, user, template, live and alert route but openapi.json,
     // the heartbeat pings, the session routes and the iCal feeds
-    EXPECT_EQ(checked, 64 + 29 + 13 /* schedules */ + 9 /* escalation */ + 21 /* people */ + 1 /* directory */);
+    EXPECT_EQ(checked, 64 + 29 + 13 /* schedules */ + 9 /* escalation */ + 21 /* people */);
+}
+
+// ---- the intake routes: integration keys, not admin tokens ------------------------------------------
+
+// Every intake operation (tag "intake", x-tocsin-intake naming its dialect) documents the key as the
+// route really takes it, answers the documented status without a key and with a wrong one, and
+// never takes an admin token or role.
+TEST_F(OpenApiTest, EveryIntakeOperationNeedsItsIntegrationKey) {
+    const json::value genie = json::array{json::object{{"genieKey", json::array{}}}};
+    const json::value keyed = json::array{
+        json::object{{"integrationKeyBearer", json::array{}}},
+        json::object{{"integrationKeyBasic", json::array{}}},
+        json::object{{"integrationKeyQuery", json::array{}}}};
+    const auto owner = As(auth::Role::kOwner);
+    std::map<std::string, int> per_dialect;
+    for (const auto& path : Paths()) {
+        std::string p(path.key());
+        for (const auto& kv : path.value().as_object()) {
+            if (!IsOperationKey(kv.key())) continue;
+            const auto& op = kv.value().as_object();
+            const bool tagged = op.contains("tags") && op.at("tags") == json::value(json::array{"intake"});
+            const bool is_intake_path = p.rfind("/v2/", 0) == 0 || p.rfind("/integrations/", 0) == 0;
+            SCOPED_TRACE(std::string(kv.key()) + " " + p);
+            EXPECT_EQ(tagged, is_intake_path) << "intake routes, and only they, carry the intake tag";
+            if (!tagged) continue;
+            ASSERT_TRUE(op.contains("x-tocsin-intake"));
+            EXPECT_FALSE(op.contains("x-tocsin-role"));
+            const std::string dialect(op.at("x-tocsin-intake").as_string());
+            ++per_dialect[dialect];
+            const Method m = ParseMethod(kv.key());
+            std::string target = p;
+            for (auto [from, to] :
+                 {std::pair{"{identifier}", "alert-1"},
+                  std::pair{"{action}", "acknowledge"},
+                  std::pair{"{detail}", "x"},
+                  std::pair{"{requestId}", "r-1"},
+                  std::pair{"{name}", "hb"},
+                  std::pair{"{verb}", "enable"},
+                  std::pair{"{key}", "not-a-key-0123456789"}}) {
+                if (auto pos = target.find(from); pos != std::string::npos)
+                    target.replace(pos, std::string_view(from).size(), to);
+            }
+            const std::string body = m == Method::kGet || m == Method::kDelete ? "" : "{}";
+            const auto& responses = op.at("responses").as_object();
+            if (dialect == "pagerduty") {
+                // The key is the body's routing_key: no header scheme; without it, PagerDuty's 400.
+                EXPECT_EQ(op.at("security"), json::value(json::array{}));
+                auto res = Call(m, target, body, {{"Content-Type", "application/json"}});
+                EXPECT_EQ(res.status, 400) << res.Body();
+                ExpectDocumented(p, m, res);
+                auto token = Call(m, target, body, owner);
+                EXPECT_EQ(token.status, 400) << "an admin token is no routing_key";
+                continue;
+            }
+            EXPECT_TRUE(responses.contains("401"));
+            if (dialect == "opsgenie") {
+                EXPECT_EQ(op.at("security"), genie);
+            } else if (p == "/integrations/generic/{key}") {
+                EXPECT_EQ(op.at("security"), json::value(json::array{}));  // the path is the credential
+            } else {
+                EXPECT_EQ(op.at("security"), keyed);
+            }
+            auto anonymous = Call(m, target, body, {{"Content-Type", "application/json"}});
+            EXPECT_EQ(anonymous.status, 401) << anonymous.Body();
+            ExpectDocumented(p, m, anonymous);
+            // An admin token is not an integration key.
+            auto token = Call(m, target, body, owner);
+            EXPECT_EQ(token.status, 401) << token.Body();
+            ExpectDocumented(p, m, token);
+            if (dialect == "opsgenie") {
+                auto wrong = Call(m, target, body, {{"Authorization", "GenieKey " + std::string(32, '0')}});
+                EXPECT_EQ(wrong.status, 401);
+                ExpectDocumented(p, m, wrong);
+            } else {
+                auto wrong = Call(m, target + "?key=" + std::string(32, '0'), body, {});
+                EXPECT_EQ(wrong.status, 401);
+                ExpectDocumented(p, m, wrong);
+            }
+        }
+    }
+    EXPECT_EQ(per_dialect["pagerduty"], 4);
+    EXPECT_EQ(per_dialect["alertmanager"], 1);
+    EXPECT_EQ(per_dialect["grafana"], 1);
+    EXPECT_EQ(per_dialect["generic"], 2);
+    EXPECT_EQ(per_dialect["opsgenie"], 27);
+}
+
+// With real keys the intake routes answer what the document says: a signed Grafana key, an
+// Opsgenie create and its request status, the generic limit.
+TEST_F(OpenApiTest, IntakeAnswersMatchTheDocumentedSchemas) {
+    const std::string og_key = IntakeAuth::NewSecret();
+    const std::string gen_key = IntakeAuth::NewSecret();
+    const std::string graf_key = IntakeAuth::NewSecret();
+    intake_auth_->Put(IntakeAuth::HashSecret(og_key), "k-og", "svc-none", alerts::Dialect::kOpsgenie, "");
+    intake_auth_->Put(IntakeAuth::HashSecret(gen_key), "k-gen", "svc-none", alerts::Dialect::kGeneric, "{}");
+    intake_auth_->Put(
+        IntakeAuth::HashSecret(graf_key),
+        "k-graf",
+        "svc-none",
+        alerts::Dialect::kGrafana,
+        R"({"signing_secret":"0123456789abcdef"})"
+    );
+    const testing::Headers genie = {{"Authorization", "GenieKey " + og_key}, {"Content-Type", "application/json"}};
+    auto bad = Call(Method::kPost, "/v2/alerts", R"({"message":5})", genie);
+    EXPECT_EQ(bad.status, 422);
+    ExpectDocumented("/v2/alerts", Method::kPost, bad);
+    auto unknown = Call(Method::kPost, "/v2/alerts/x/explode", "{}", genie);
+    EXPECT_EQ(unknown.status, 404);
+    ExpectDocumented("/v2/alerts/{identifier}/{action}", Method::kPost, unknown);
+    auto deep = Call(Method::kDelete, "/v2/alerts/x/details/y", "", genie);
+    EXPECT_EQ(deep.status, 404);
+    ExpectDocumented("/v2/alerts/{identifier}/{action}/{detail}", Method::kDelete, deep);
+    auto missing = Call(Method::kGet, "/v2/alerts/requests/nope", "", genie);
+    EXPECT_EQ(missing.status, 404);
+    ExpectDocumented("/v2/alerts/requests/{requestId}", Method::kGet, missing);
+    auto list = Call(Method::kGet, "/v2/alerts?limit=5", "", genie);
+    EXPECT_EQ(list.status, 200) << list.Body();
+    ExpectDocumented("/v2/alerts", Method::kGet, list);
+
+    std::string many = "[";
+    for (int i = 0; i <= 1000; ++i) many += std::string(i ? "," : "") + R"({"summary":"s"})";
+    many += "]";
+    auto too_many = Call(
+        Method::kPost,
+        "/integrations/generic",
+        many,
+        {{"Authorization", "Bearer " + gen_key}, {"Content-Type", "application/json"}}
+    );
+    EXPECT_EQ(too_many.status, 413) << too_many.Body();
+    ExpectDocumented("/integrations/generic", Method::kPost, too_many);
+
+    const testing::Headers graf = {{"Authorization", "Bearer " + graf_key}, {"Content-Type", "application/json"}};
+    auto unsigned_delivery = Call(Method::kPost, "/integrations/grafana", "{}", graf);
+    EXPECT_EQ(unsigned_delivery.status, 401);
+    EXPECT_NE(unsigned_delivery.Body().find("X-Grafana-Alerting-Signature"), std::string::npos);
+    ExpectDocumented("/integrations/grafana", Method::kPost, unsigned_delivery);
+    testing::Headers signed_headers = graf;
+    signed_headers.emplace_back("X-Grafana-Alerting-Signature", grafana_hmac::Sign("0123456789abcdef", "", "{}"));
+    auto signed_but_invalid = Call(Method::kPost, "/integrations/grafana", "{}", signed_headers);
+    EXPECT_EQ(signed_but_invalid.status, 400) << signed_but_invalid.Body();  // past the signature: not a payload
+    ExpectDocumented("/integrations/grafana", Method::kPost, signed_but_invalid);
 }
 
 // ---- responses match the schemas --------------------------------------------------------------------
@@ -774,9 +922,6 @@ TEST_F(OpenApiTest, SessionUserAndTemplateResponsesMatchTheDocumentedSchemas) {
     ExpectDocumented("/api/v1/users", Method::kPost, user);
     std::string user_id(Json(user).at("id").as_string());
     ExpectDocumented("/api/v1/users", Method::kGet, Call(Method::kGet, "/api/v1/users", "", owner));
-    auto directory = Call(Method::kGet, "/api/v1/directory", "", As(auth::Role::kStakeholder));
-    EXPECT_EQ(directory.status, 200);
-    ExpectDocumented("/api/v1/directory", Method::kGet, directory);
     auto patched = Call(Method::kPatch, "/api/v1/users/" + user_id, R"({"language":"de"})", owner);
     EXPECT_EQ(patched.status, 200);
     ExpectDocumented("/api/v1/users/{id}", Method::kPatch, patched);
