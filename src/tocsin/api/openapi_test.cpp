@@ -601,7 +601,7 @@ TEST_F(OpenApiTest, DocumentedRolesMatchTheServer) {
     }
     // every admin, monitoring, subscriber, user, template, live and alert route but openapi.json,
     // the heartbeat pings, the session routes and the iCal feeds
-    EXPECT_EQ(checked, 64 + 29 + 13 /* schedules */ + 9 /* escalation */ + 21 /* people */);
+    EXPECT_EQ(checked, 64 + 29 + 13 /* schedules */ + 9 /* escalation */ + 21 /* people */ + 1 /* directory */);
 }
 
 // ---- the intake routes: integration keys, not admin tokens ------------------------------------------
@@ -922,6 +922,9 @@ TEST_F(OpenApiTest, SessionUserAndTemplateResponsesMatchTheDocumentedSchemas) {
     ExpectDocumented("/api/v1/users", Method::kPost, user);
     std::string user_id(Json(user).at("id").as_string());
     ExpectDocumented("/api/v1/users", Method::kGet, Call(Method::kGet, "/api/v1/users", "", owner));
+    auto directory = Call(Method::kGet, "/api/v1/directory", "", As(auth::Role::kStakeholder));
+    EXPECT_EQ(directory.status, 200);
+    ExpectDocumented("/api/v1/directory", Method::kGet, directory);
     auto patched = Call(Method::kPatch, "/api/v1/users/" + user_id, R"({"language":"de"})", owner);
     EXPECT_EQ(patched.status, 200);
     ExpectDocumented("/api/v1/users/{id}", Method::kPatch, patched);
