@@ -16,7 +16,10 @@
 /// |
 ///
 /// Alertmanager retries only 5xx, so its routes answer rate limits and a full queue with 503
-/// (with Retry-After), never 429.
+/// (with Retry-After), never 429. A Grafana key with a signing secret also needs Grafana's HMAC
+/// signature (grafana_hmac in intake_auth.hpp; missing or wrong → 401). The generic route takes
+/// a JSON array of up to alerts::generic::kMaxEvents events (more → 413) as one request; the
+/// webhook answers list each event's outcome in order.
 #pragma once
 
 #include "tocsin/api/intake_auth.hpp"
