@@ -30,7 +30,7 @@ namespace tocsin::engine {
 struct IntakeCommitterOptions {
     std::size_t max_queued_events = 20000;  // Submit() refuses beyond this
     std::size_t max_batch_events = 5000;    // events per transaction (a request is never split)
-    std::function<void()> on_durable;       // after each batch on disk (live admin screens)
+    std::function<void()> on_durable{};     // after each batch on disk (live admin screens)
 };
 
 class IntakeCommitter {
