@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -38,6 +39,22 @@ public:
     [[nodiscard]] Result<bool> Step();
     /// Runs a statement that returns no rows.
     [[nodiscard]] Result<void> Exec();
+    /// Steps through every row, turning each into a T with `read(*this)`, then resets.
+    template <typename T, typename Read>
+    [[nodiscard]] Result<std::vector<T>> All(Read read) {
+        std::vector<T> out;
+        for (;;) {
+            auto row = Step();
+            if (!row) {
+                Reset();
+                return row.error();
+            }
+            if (!*row) break;
+            out.push_back(read(*this));
+        }
+        Reset();
+        return out;
+    }
 
     [[nodiscard]] std::string Text(int col) const;
     [[nodiscard]] std::int64_t Int(int col) const;

@@ -183,14 +183,7 @@ Result<std::vector<oncall::EscalationPolicy>> EscalationTables::ListEscalationPo
     TOCSIN_ASSIGN(
         s, db_.Prepare(std::string("SELECT ") + kPolicyColumns + " FROM escalation_policies ORDER BY name, id")
     );
-    std::vector<oncall::EscalationPolicy> out;
-    while (true) {
-        TOCSIN_ASSIGN(row, s->Step());
-        if (!row) break;
-        out.push_back(ReadPolicy(*s));
-    }
-    s->Reset();
-    return out;
+    return s->All<oncall::EscalationPolicy>(ReadPolicy);
 }
 
 Result<std::optional<oncall::EscalationPolicy>> EscalationTables::GetEscalationPolicy(const std::string& id) {
@@ -378,14 +371,7 @@ Result<std::vector<EscalationTimer>> EscalationTables::ListDueEscalationTimers(T
         )
     );
     s->Bind(1, ToMillis(now)).Bind(2, limit);
-    std::vector<EscalationTimer> out;
-    while (true) {
-        TOCSIN_ASSIGN(row, s->Step());
-        if (!row) break;
-        out.push_back(ReadTimer(*s));
-    }
-    s->Reset();
-    return out;
+    return s->All<EscalationTimer>(ReadTimer);
 }
 
 Result<bool> EscalationTables::CompleteEscalationTimer(const std::string& id, const std::string& outcome) {
@@ -406,14 +392,7 @@ Result<std::vector<EscalationTimer>> EscalationTables::ListEscalationTimers(cons
         )
     );
     s->Bind(1, incident_id);
-    std::vector<EscalationTimer> out;
-    while (true) {
-        TOCSIN_ASSIGN(row, s->Step());
-        if (!row) break;
-        out.push_back(ReadTimer(*s));
-    }
-    s->Reset();
-    return out;
+    return s->All<EscalationTimer>(ReadTimer);
 }
 
 Result<void> EscalationTables::InsertNotificationAttempt(const NotificationAttempt& a) {
@@ -469,14 +448,7 @@ Result<std::vector<NotificationAttempt>> EscalationTables::ListNotificationAttem
     );
     s->Bind(1, f.incident_id).Bind(2, f.contact_method_id).Bind(3, f.state);
     s->Bind(4, f.since ? ToMillis(*f.since) : std::int64_t{0}).Bind(5, f.limit);
-    std::vector<NotificationAttempt> out;
-    while (true) {
-        TOCSIN_ASSIGN(row, s->Step());
-        if (!row) break;
-        out.push_back(ReadAttempt(*s));
-    }
-    s->Reset();
-    return out;
+    return s->All<NotificationAttempt>(ReadAttempt);
 }
 
 Result<std::vector<std::string>> EscalationTables::ListQueuedContactMethods(int limit) {
@@ -486,14 +458,7 @@ Result<std::vector<std::string>> EscalationTables::ListQueuedContactMethods(int 
                     "GROUP BY contact_method_id ORDER BY MIN(created_at) LIMIT ?1")
     );
     s->Bind(1, limit);
-    std::vector<std::string> out;
-    while (true) {
-        TOCSIN_ASSIGN(row, s->Step());
-        if (!row) break;
-        out.push_back(s->Text(0));
-    }
-    s->Reset();
-    return out;
+    return s->All<std::string>([](const Statement& r) { return r.Text(0); });
 }
 
 Result<std::optional<NotificationAttempt>> EscalationTables::FindAttemptByReply(
@@ -535,14 +500,7 @@ Result<std::vector<std::string>> EscalationTables::ListHeldBackIncidents(int lim
         )
     );
     s->Bind(1, limit);
-    std::vector<std::string> out;
-    while (true) {
-        TOCSIN_ASSIGN(row, s->Step());
-        if (!row) break;
-        out.push_back(s->Text(0));
-    }
-    s->Reset();
-    return out;
+    return s->All<std::string>([](const Statement& r) { return r.Text(0); });
 }
 
 Result<bool> EscalationTables::IncidentSnoozedAt(const std::string& incident_id, TimePoint now) {
@@ -582,14 +540,7 @@ Result<std::vector<NotificationRetry>> EscalationTables::ListDueNotificationRetr
         )
     );
     s->Bind(1, ToMillis(now)).Bind(2, limit);
-    std::vector<NotificationRetry> out;
-    while (true) {
-        TOCSIN_ASSIGN(row, s->Step());
-        if (!row) break;
-        out.push_back(ReadRetry(*s));
-    }
-    s->Reset();
-    return out;
+    return s->All<NotificationRetry>(ReadRetry);
 }
 
 Result<bool> EscalationTables::CompleteNotificationRetry(
