@@ -18,6 +18,16 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& pat
         return Error::Unavailable("cannot open database " + path + " for checkpoints: " + msg);
     }
     sqlite3_busy_timeout(own, 1000);
+    // A connection that has never read the database does not know it is in WAL mode, and
+    // sqlite3_wal_checkpoint_v2 on it returns SQLITE_OK having done nothing (SQLite 3.40):
+    // every checkpoint then fell to the writer's inline one. Reading the schema once opens
+    // the WAL for good.
+    rc = sqlite3_exec(own, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = sqlite3_errmsg(own);
+        sqlite3_close(own);
+        return Error::Unavailable("cannot read database " + path + " for checkpoints: " + msg);
+    }
     std::unique_ptr<Checkpointer> c(new Checkpointer(writer, own, options));
     sqlite3_wal_hook(writer, &Checkpointer::OnCommit, c.get());
     c->thread_ = std::thread([p = c.get()] { p->Loop(); });
@@ -44,9 +54,11 @@ int Checkpointer::OnCommit(void* self, sqlite3* db, const char* name, int frames
     if (frames >= c->options_.inline_frames) {
         // The background has fallen behind a writer that never pauses: catch up here, as
         // SQLite's own hook would (the write lock is already released).
-        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        int log = 0, done = 0;
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
         std::lock_guard lock(c->mu_);
         ++c->inline_runs_;
+        if (done > 0) ++c->inline_effective_;
         return SQLITE_OK;
     }
     if (frames >= c->options_.background_frames) {
@@ -75,12 +87,23 @@ void Checkpointer::Loop() {
         }
         std::lock_guard lock(mu_);
         ++background_runs_;
+        if (rc == SQLITE_OK && done > 0) ++background_effective_;
     }
 }
 
 int Checkpointer::BackgroundRuns() const {
     std::lock_guard lock(mu_);
     return background_runs_;
+}
+
+int Checkpointer::BackgroundEffective() const {
+    std::lock_guard lock(mu_);
+    return background_effective_;
+}
+
+int Checkpointer::InlineEffective() const {
+    std::lock_guard lock(mu_);
+    return inline_effective_;
 }
 
 int Checkpointer::InlineRuns() const {

@@ -44,6 +44,10 @@ public:
     /// Checkpoints run by the thread and by the writer itself (for tests and the benchmark).
     [[nodiscard]] int BackgroundRuns() const;
     [[nodiscard]] int InlineRuns() const;
+    /// Of those, the runs that found the log open and left frames of it copied into the
+    /// database file (a checkpoint through a connection that does not see the log is a no-op).
+    [[nodiscard]] int BackgroundEffective() const;
+    [[nodiscard]] int InlineEffective() const;
 
 private:
     Checkpointer(sqlite3* writer, sqlite3* own, Options options);
@@ -58,6 +62,8 @@ private:
     bool wanted_ = false;
     bool stopping_ = false;
     int background_runs_ = 0;
+    int background_effective_ = 0;
+    int inline_effective_ = 0;
     int inline_runs_ = 0;
     std::thread thread_;
 };

@@ -62,6 +62,32 @@ TEST(Checkpointer, ABackgroundThreadCheckpointsAndTheWalStaysBounded) {
     (*q)->Reset();
 }
 
+TEST(Checkpointer, TheBackgroundCheckpointCopiesFramesWithoutHelpFromTheWriter) {
+    test::TempDir dir;
+    const std::string path = dir.File("c.db");
+    auto db = Database::Open(path);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->ExecScript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
+    // The writer never checkpoints itself here: only the thread can.
+    auto c = Checkpointer::Start(
+        path, (*db)->Raw(), Checkpointer::Options{.background_frames = 20, .inline_frames = 1000000}
+    );
+    ASSERT_TRUE(c) << c.error().message;
+    CommitRows(**db, 100);
+    for (int i = 0; i < 300 && (*c)->BackgroundEffective() == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_GT((*c)->BackgroundEffective(), 0) << (*c)->BackgroundRuns() << " runs copied nothing";
+    EXPECT_EQ((*c)->InlineRuns(), 0);
+    // Every row is still there.
+    c->reset();
+    auto q = (*db)->Prepare("SELECT COUNT(*) FROM t");
+    ASSERT_TRUE(q);
+    auto row = (*q)->Step();
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ((*q)->Int(0), 100);
+    (*q)->Reset();
+}
+
 TEST(Checkpointer, WithoutItSqlitesOwnCheckpointComesBack) {
     test::TempDir dir;
     const std::string path = dir.File("c.db");
