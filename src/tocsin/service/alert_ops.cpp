@@ -292,7 +292,7 @@ Result<IntakeOutcome> Trigger(Context& ctx, const IntakeEvent& ev) {
     TOCSIN_ASSIGN(silences, ctx.Silences());
     const auto level = table->Resolve(ev.severity, ev.priority, ev.labels);
     Alert a;
-    a.id = NewId();
+    a.id = NewTimeOrderedId();  // index pages by id: appended, not a random leaf per alert
     TOCSIN_ASSIGN(tiny, tx.NextAlertTinyId());
     a.tiny_id = tiny;
     a.service_id = service->id;
