@@ -33,6 +33,7 @@ class Checkpointer {
 public:
     struct Options {
         int background_frames = 8000;
+        int restart_frames = 16000;  // past this, the thread also makes the next writer restart the log
         int inline_frames = 40000;
         int nice = 10;  // the thread's nice value
     };
@@ -51,6 +52,8 @@ public:
     /// Checkpoints run by the thread and by the writer itself (for tests and the benchmark).
     [[nodiscard]] int BackgroundRuns() const;
     [[nodiscard]] int InlineRuns() const;
+    /// Background runs that left the log for the next writer to restart.
+    [[nodiscard]] int Restarts() const;
     /// Of those, the runs that found the log open and left frames of it copied into the
     /// database file (a checkpoint through a connection that does not see the log is a no-op).
     [[nodiscard]] int BackgroundEffective() const;
@@ -70,6 +73,7 @@ private:
     bool stopping_ = false;
     int background_runs_ = 0;
     int background_effective_ = 0;
+    int restarts_ = 0;
     int inline_effective_ = 0;
     int inline_runs_ = 0;
     std::thread thread_;

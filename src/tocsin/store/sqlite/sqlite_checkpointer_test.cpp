@@ -88,6 +88,33 @@ TEST(Checkpointer, TheBackgroundCheckpointCopiesFramesWithoutHelpFromTheWriter) 
     (*q)->Reset();
 }
 
+TEST(Checkpointer, UnderAWriterThatKeepsCommittingTheLogStillStartsOver) {
+    test::TempDir dir;
+    const std::string path = dir.File("c.db");
+    auto db = Database::Open(path);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->ExecScript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
+    // The writer never checkpoints itself: without the restart, passive checkpoints alone
+    // would let the log grow by every commit (the writer always finds uncopied frames). It
+    // pauses a millisecond after every 20 commits, as the intake's group commit does between
+    // batches (a writer that never lets go of the lock starves the restart; the inline bound
+    // is for that one).
+    auto c = Checkpointer::Start(
+        path,
+        (*db)->Raw(),
+        Checkpointer::Options{.background_frames = 20, .restart_frames = 100, .inline_frames = 1000000}
+    );
+    ASSERT_TRUE(c) << c.error().message;
+    for (int round = 0; round < 300 && (*c)->Restarts() < 2; ++round) {
+        CommitRows(**db, 20);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_GE((*c)->Restarts(), 2);
+    EXPECT_EQ((*c)->InlineRuns(), 0);
+    // Without the restart (the thread's passive runs alone) this writer reaches 300 rounds
+    // with no restart and a log of some 75 MB.
+}
+
 TEST(Checkpointer, WithoutItSqlitesOwnCheckpointComesBack) {
     test::TempDir dir;
     const std::string path = dir.File("c.db");
