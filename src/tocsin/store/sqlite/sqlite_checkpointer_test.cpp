@@ -7,9 +7,12 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace tocsin::store::sqlite {
 namespace {
@@ -24,6 +27,25 @@ void CommitRows(Database& db, int n) {
     }
 }
 
+// A database with the table t, or null (the failure is reported).
+std::unique_ptr<Database> OpenWithTable(const std::string& path) {
+    auto db = Database::Open(path);
+    EXPECT_TRUE(db);
+    if (!db) return nullptr;
+    EXPECT_TRUE((*db)->ExecScript("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
+    return std::move(*db);
+}
+
+// Rows in t, or -1 when the query fails.
+std::int64_t CountRows(Database& db) {
+    auto q = db.Prepare("SELECT COUNT(*) FROM t");
+    if (!q) return -1;
+    auto row = (*q)->Step();
+    std::int64_t n = (row && *row) ? (*q)->Int(0) : -1;
+    (*q)->Reset();
+    return n;
+}
+
 std::uintmax_t WalSize(const std::string& path) {
     std::error_code ec;
     auto n = std::filesystem::file_size(path + "-wal", ec);
@@ -33,14 +55,12 @@ std::uintmax_t WalSize(const std::string& path) {
 TEST(Checkpointer, ABackgroundThreadCheckpointsAndTheWalStaysBounded) {
     test::TempDir dir;
     const std::string path = dir.File("c.db");
-    auto db = Database::Open(path);
+    auto db = OpenWithTable(path);
     ASSERT_TRUE(db);
-    ASSERT_TRUE((*db)->ExecScript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
-    auto c =
-        Checkpointer::Start(path, (*db)->Raw(), Checkpointer::Options{.background_frames = 50, .inline_frames = 400});
+    auto c = Checkpointer::Start(path, db->Raw(), Checkpointer::Options{.background_frames = 50, .inline_frames = 400});
     ASSERT_TRUE(c) << c.error().message;
 
-    CommitRows(**db, 2000);
+    CommitRows(*db, 2000);
     // The writer never paused: whatever the thread managed, the inline checkpoint bounds the
     // WAL near inline_frames pages (plus the pages of the commits since the last reset).
     const std::uintmax_t page = 4096 + 24;
@@ -54,59 +74,44 @@ TEST(Checkpointer, ABackgroundThreadCheckpointsAndTheWalStaysBounded) {
     c->reset();
     auto other = Database::Open(path);
     ASSERT_TRUE(other);
-    auto q = (*other)->Prepare("SELECT COUNT(*) FROM t");
-    ASSERT_TRUE(q);
-    auto row = (*q)->Step();
-    ASSERT_TRUE(row && *row);
-    EXPECT_EQ((*q)->Int(0), 2000);
-    (*q)->Reset();
+    EXPECT_EQ(CountRows(**other), 2000);
 }
 
 TEST(Checkpointer, TheBackgroundCheckpointCopiesFramesWithoutHelpFromTheWriter) {
     test::TempDir dir;
     const std::string path = dir.File("c.db");
-    auto db = Database::Open(path);
+    auto db = OpenWithTable(path);
     ASSERT_TRUE(db);
-    ASSERT_TRUE((*db)->ExecScript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
     // The writer never checkpoints itself here: only the thread can.
-    auto c = Checkpointer::Start(
-        path, (*db)->Raw(), Checkpointer::Options{.background_frames = 20, .inline_frames = 1000000}
-    );
+    auto c =
+        Checkpointer::Start(path, db->Raw(), Checkpointer::Options{.background_frames = 20, .inline_frames = 1000000});
     ASSERT_TRUE(c) << c.error().message;
-    CommitRows(**db, 100);
+    CommitRows(*db, 100);
     for (int i = 0; i < 300 && (*c)->BackgroundEffective() == 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     EXPECT_GT((*c)->BackgroundEffective(), 0) << (*c)->BackgroundRuns() << " runs copied nothing";
     EXPECT_EQ((*c)->InlineRuns(), 0);
     // Every row is still there.
     c->reset();
-    auto q = (*db)->Prepare("SELECT COUNT(*) FROM t");
-    ASSERT_TRUE(q);
-    auto row = (*q)->Step();
-    ASSERT_TRUE(row && *row);
-    EXPECT_EQ((*q)->Int(0), 100);
-    (*q)->Reset();
+    EXPECT_EQ(CountRows(*db), 100);
 }
 
 TEST(Checkpointer, UnderAWriterThatKeepsCommittingTheLogStillStartsOver) {
     test::TempDir dir;
     const std::string path = dir.File("c.db");
-    auto db = Database::Open(path);
+    auto db = OpenWithTable(path);
     ASSERT_TRUE(db);
-    ASSERT_TRUE((*db)->ExecScript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
     // The writer never checkpoints itself: without the restart, passive checkpoints alone
     // would let the log grow by every commit (the writer always finds uncopied frames). It
     // pauses a millisecond after every 20 commits, as the intake's group commit does between
     // batches (a writer that never lets go of the lock starves the restart; the inline bound
     // is for that one).
     auto c = Checkpointer::Start(
-        path,
-        (*db)->Raw(),
-        Checkpointer::Options{.background_frames = 20, .restart_frames = 100, .inline_frames = 1000000}
+        path, db->Raw(), Checkpointer::Options{.background_frames = 20, .restart_frames = 100, .inline_frames = 1000000}
     );
     ASSERT_TRUE(c) << c.error().message;
     for (int round = 0; round < 300 && (*c)->Restarts() < 2; ++round) {
-        CommitRows(**db, 20);
+        CommitRows(*db, 20);
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     EXPECT_GE((*c)->Restarts(), 2);
@@ -118,16 +123,15 @@ TEST(Checkpointer, UnderAWriterThatKeepsCommittingTheLogStillStartsOver) {
 TEST(Checkpointer, WithoutItSqlitesOwnCheckpointComesBack) {
     test::TempDir dir;
     const std::string path = dir.File("c.db");
-    auto db = Database::Open(path);
+    auto db = OpenWithTable(path);
     ASSERT_TRUE(db);
-    ASSERT_TRUE((*db)->ExecScript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
     {
-        auto c = Checkpointer::Start(path, (*db)->Raw());
+        auto c = Checkpointer::Start(path, db->Raw());
         ASSERT_TRUE(c);
     }
     // SQLite's automatic checkpoint (1,000 pages) keeps the WAL from growing past ~1,000
     // pages, as before the Checkpointer existed.
-    CommitRows(**db, 3000);
+    CommitRows(*db, 3000);
     EXPECT_LT(WalSize(path), 2 * 1000 * (4096 + 24));
 }
 
