@@ -56,11 +56,9 @@ int Checkpointer::OnCommit(void* self, sqlite3* db, const char* name, int frames
     if (frames >= c->options_.inline_frames) {
         // The background has fallen behind a writer that never pauses: catch up here, as
         // SQLite's own hook would (the write lock is already released).
-        int log = 0, done = 0;
-        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
         std::lock_guard lock(c->mu_);
         ++c->inline_runs_;
-        if (done > 0) ++c->inline_effective_;
         return SQLITE_OK;
     }
     if (frames >= c->options_.background_frames) {
@@ -120,11 +118,6 @@ int Checkpointer::BackgroundRuns() const {
 int Checkpointer::BackgroundEffective() const {
     std::lock_guard lock(mu_);
     return background_effective_;
-}
-
-int Checkpointer::InlineEffective() const {
-    std::lock_guard lock(mu_);
-    return inline_effective_;
 }
 
 int Checkpointer::InlineRuns() const {

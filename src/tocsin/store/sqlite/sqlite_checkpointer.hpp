@@ -52,12 +52,11 @@ public:
     /// Checkpoints run by the thread and by the writer itself (for tests and the benchmark).
     [[nodiscard]] int BackgroundRuns() const;
     [[nodiscard]] int InlineRuns() const;
-    /// Background runs that left the log for the next writer to restart.
-    [[nodiscard]] int Restarts() const;
-    /// Of those, the runs that found the log open and left frames of it copied into the
+    /// Background runs that found the log open and left frames of it copied into the
     /// database file (a checkpoint through a connection that does not see the log is a no-op).
     [[nodiscard]] int BackgroundEffective() const;
-    [[nodiscard]] int InlineEffective() const;
+    /// Background runs that left the log for the next writer to restart.
+    [[nodiscard]] int Restarts() const;
 
 private:
     Checkpointer(sqlite3* writer, sqlite3* own, Options options);
@@ -74,7 +73,6 @@ private:
     int background_runs_ = 0;
     int background_effective_ = 0;
     int restarts_ = 0;
-    int inline_effective_ = 0;
     int inline_runs_ = 0;
     std::thread thread_;
 };
