@@ -6,9 +6,12 @@
 /// pages into the database file instead of committing the next batch (8% of its time in the
 /// alert intake benchmark). The Checkpointer takes over SQLite's WAL hook on the writing
 /// connection: past `background_frames` it wakes a thread of its own that checkpoints
-/// (PASSIVE: it never blocks the writer) through a second connection; past `inline_frames`
-/// the writer checkpoints itself as SQLite would, so the WAL stays bounded even when the
-/// background never catches up with a writer that never pauses.
+/// (PASSIVE: it never blocks the writer) through a second connection. Past `restart_frames`
+/// the thread follows that with a RESTART checkpoint, which holds writers back while it copies
+/// the few frames left, so that the next writer starts the log over (a writer that keeps
+/// committing always leaves new frames behind a passive run, and the log would only grow).
+/// Past `inline_frames` the writer checkpoints itself as SQLite would, so the WAL stays
+/// bounded even when the thread never gets the writer lock.
 ///
 /// Defaults (2026-12-05, intake benchmark, release build, two 10 s runs each): checkpoints
 /// every 8,000 frames (32 MiB of log) from a thread at nice 10 gave 8,941 and 8,317 events/s
