@@ -92,6 +92,8 @@ void Checkpointer::Loop() {
             // it never starts the log over: the file grows (new blocks for every sync to
             // record) until the inline bound. Copy the few frames left while holding writers
             // back, then the next writer restarts the log from its start.
+            std::unique_lock<std::mutex> gate;
+            if (options_.writer_gate) gate = std::unique_lock(*options_.writer_gate);
             rc = sqlite3_wal_checkpoint_v2(own_, nullptr, SQLITE_CHECKPOINT_RESTART, &log, &done);
             restarted = rc == SQLITE_OK;
         }

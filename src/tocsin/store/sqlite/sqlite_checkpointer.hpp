@@ -10,6 +10,7 @@
 /// the thread follows that with a RESTART checkpoint, which holds writers back while it copies
 /// the few frames left, so that the next writer starts the log over (a writer that keeps
 /// committing always leaves new frames behind a passive run, and the log would only grow).
+/// With `writer_gate` the RESTART runs while holding the writer's own mutex (see Options).
 /// Past `inline_frames` the writer checkpoints itself as SQLite would, so the WAL stays
 /// bounded even when the thread never gets the writer lock.
 ///
@@ -39,6 +40,12 @@ public:
         int restart_frames = 16000;  // past this, the thread also makes the next writer restart the log
         int inline_frames = 40000;
         int nice = 10;  // the thread's nice value
+        // Held around the RESTART checkpoint when set: the mutex behind which the process's
+        // writing connection runs its transactions. The writer then waits on it for exactly as
+        // long as the RESTART takes, instead of polling SQLite's lock with growing sleeps (its
+        // busy handler sleeps 1, 2, 5, 10, 15 ms...), and the RESTART needs no such sleeps to
+        // find the writer between two transactions either.
+        std::mutex* writer_gate = nullptr;
     };
 
     /// Opens a second connection to `path` and installs the hook on `writer`, which must

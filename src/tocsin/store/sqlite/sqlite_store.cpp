@@ -1912,7 +1912,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
     TOCSIN_ASSIGN(db, Database::Open(path));
     std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db), clock));
     TOCSIN_TRY(store->Migrate());
-    TOCSIN_ASSIGN(checkpointer, Checkpointer::Start(path, store->db_->Raw()));
+    Checkpointer::Options checkpoints;
+    checkpoints.writer_gate = &store->mu_;
+    TOCSIN_ASSIGN(checkpointer, Checkpointer::Start(path, store->db_->Raw(), checkpoints));
     store->checkpointer_ = std::move(checkpointer);
     return store;
 }
