@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -118,6 +119,33 @@ TEST(Checkpointer, UnderAWriterThatKeepsCommittingTheLogStillStartsOver) {
     EXPECT_EQ((*c)->InlineRuns(), 0);
     // Without the restart (the thread's passive runs alone) this writer reaches 300 rounds
     // with no restart and a log of some 75 MB.
+}
+
+TEST(Checkpointer, TheRestartWaitsForTheWriterGate) {
+    test::TempDir dir;
+    const std::string path = dir.File("c.db");
+    auto db = OpenWithTable(path);
+    ASSERT_TRUE(db);
+    std::mutex gate;
+    auto c = Checkpointer::Start(
+        path,
+        db->Raw(),
+        Checkpointer::Options{
+            .background_frames = 20, .restart_frames = 100, .inline_frames = 1000000, .writer_gate = &gate}
+    );
+    ASSERT_TRUE(c) << c.error().message;
+    {
+        // The store's writer holds its mutex: the log may be copied, never restarted.
+        std::lock_guard held(gate);
+        CommitRows(*db, 300);
+        for (int i = 0; i < 50; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        EXPECT_EQ((*c)->Restarts(), 0) << "the RESTART ran while the writer held its mutex";
+    }
+    // Released: the RESTART the thread was waiting for runs now.
+    for (int i = 0; i < 300 && (*c)->Restarts() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_GE((*c)->Restarts(), 1);
+    c->reset();
+    EXPECT_EQ(CountRows(*db), 300);
 }
 
 TEST(Checkpointer, WithoutItSqlitesOwnCheckpointComesBack) {
