@@ -566,9 +566,7 @@ Result<std::optional<alerts::Alert>> AlertTables::GetAlertByTinyId(std::int64_t 
 Result<std::optional<alerts::Alert>> AlertTables::FindOpenAlert(
     const std::string& service_id, const std::string& dedup_key
 ) {
-    TOCSIN_ASSIGN(
-        v, QueryAlerts(" WHERE service_id = ?1 AND dedup_key = ?2 AND state != 'resolved'", {service_id, dedup_key}, 1)
-    );
+    TOCSIN_ASSIGN(v, QueryAlerts(std::string(" WHERE ") + kOpenAlertByDedupKey, {service_id, dedup_key}, 1));
     if (v.empty()) return std::optional<alerts::Alert>();
     return std::optional<alerts::Alert>(std::move(v.front()));
 }
@@ -659,14 +657,15 @@ Result<std::vector<alerts::Alert>> AlertTables::ListDueAlertTimers(TimePoint now
 Result<std::optional<AlertRepeat>> AlertTables::RepeatOpenAlert(
     const std::string& service_id, const std::string& dedup_key, TimePoint at
 ) {
-    // Found through alerts_open_dedup, then updated by rowid; sets only columns no index
+    // Found through alerts_dedup_slot, then updated by rowid; sets only columns no index
     // covers, so a repeat rewrites the row and none of the alert's index entries. (One UPDATE
     // ... RETURNING would do both, but SQLite gathers RETURNING rows in a temporary table per
     // call: 8% of the intake's committing thread.)
     TOCSIN_ASSIGN(
         find,
-        db_.Prepare("SELECT rowid, id, tiny_id, incident_id, count FROM alerts "
-                    "WHERE service_id = ?1 AND dedup_key = ?2 AND state != 'resolved'")
+        db_.Prepare(
+            std::string("SELECT rowid, id, tiny_id, incident_id, count FROM alerts WHERE ") + kOpenAlertByDedupKey
+        )
     );
     find->Bind(1, service_id).Bind(2, dedup_key);
     TOCSIN_ASSIGN(row, find->Step());

@@ -9,6 +9,12 @@
 
 namespace tocsin::store::sqlite {
 
+/// The condition that finds the open alert of (?1 service id, ?2 dedup key) with one seek in
+/// the index alerts_dedup_slot (migration 0013): its third column is this expression, and
+/// SQLite uses an expression index only for the same expression text.
+inline constexpr const char* kOpenAlertByDedupKey =
+    "service_id = ?1 AND dedup_key = ?2 AND (CASE WHEN state = 'resolved' THEN tiny_id ELSE 0 END) = 0";
+
 class AlertTables {
 public:
     explicit AlertTables(Database& db) : db_(db) {}

@@ -1,9 +1,12 @@
 #include "test/support/fake_clock.hpp"
 #include "test/support/temp_dir.hpp"
+#include "tocsin/store/sqlite/sqlite_alert_tables.hpp"
 #include "tocsin/store/sqlite/sqlite_db.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace tocsin::store::sqlite {
 namespace {
@@ -71,6 +74,51 @@ TEST_F(SqliteAlertTablesTest, OneOpenAlertPerDedupKeyAndNewOnesAfterResolution) 
         EXPECT_EQ(due.size(), 1u);  // the resolved one's snooze no longer counts
         return {};
     }));
+}
+
+TEST_F(SqliteAlertTablesTest, TheOpenAlertOfAKeyIsOneSeekHoweverLongItsHistory) {
+    // Twenty resolved alerts of the key, then an open one.
+    for (std::int64_t tiny = 1; tiny <= 20; ++tiny) {
+        auto a = MakeAlert("r" + std::to_string(tiny), tiny, "k");
+        a.state = alerts::AlertState::kResolved;
+        a.resolved_at = clock_.Now();
+        ASSERT_TRUE(store_->Write([&](Tx& tx) { return tx.InsertAlert(a); }));
+    }
+    ASSERT_TRUE(store_->Write([&](Tx& tx) { return tx.InsertAlert(MakeAlert("open", 21, "k")); }));
+    ASSERT_TRUE(store_->Write([&](Tx& tx) -> Result<void> {
+        TOCSIN_ASSIGN(open, tx.FindOpenAlert("svc", "k"));
+        EXPECT_TRUE(open && open->id == "open");
+        TOCSIN_ASSIGN(repeat, tx.RepeatOpenAlert("svc", "k", clock_.Now()));
+        EXPECT_TRUE(repeat && repeat->id == "open" && repeat->count == 2);
+        TOCSIN_ASSIGN(latest, tx.FindLatestAlert("svc", "k"));
+        EXPECT_TRUE(latest && latest->id == "open");
+        TOCSIN_ASSIGN(none, tx.FindOpenAlert("svc", "other"));
+        EXPECT_FALSE(none);
+        return {};
+    }));
+
+    // One index serves deduplication, and the open lookup seeks all three of its columns
+    // instead of reading the key's resolved alerts.
+    auto db = Database::Open(dir_.File("tocsin.db"));
+    ASSERT_TRUE(db);
+    auto indexes = (*db)->Prepare(
+        "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE type = 'index' "
+        "AND tbl_name = 'alerts' AND name LIKE 'alerts_%dedup%' ORDER BY name)"
+    );
+    ASSERT_TRUE(indexes);
+    auto row = (*indexes)->Step();
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ((*indexes)->Text(0), "alerts_dedup_slot");
+    (*indexes)->Reset();
+    auto plan =
+        (*db)->Prepare(std::string("EXPLAIN QUERY PLAN SELECT rowid FROM alerts WHERE ") + kOpenAlertByDedupKey);
+    ASSERT_TRUE(plan);
+    row = (*plan)->Step();
+    ASSERT_TRUE(row && *row);
+    const std::string detail = (*plan)->Text(3);
+    (*plan)->Reset();
+    EXPECT_NE(detail.find("USING INDEX alerts_dedup_slot"), std::string::npos) << detail;
+    EXPECT_NE(detail.find("<expr>=?"), std::string::npos) << detail;
 }
 
 TEST_F(SqliteAlertTablesTest, TheAlertLogIsAppendOnly) {
