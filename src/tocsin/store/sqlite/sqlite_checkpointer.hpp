@@ -5,12 +5,13 @@
 /// WAL past 1,000 pages: under intake load that is the group-commit thread, which then copies
 /// pages into the database file instead of committing the next batch (8% of its time in the
 /// alert intake benchmark). The Checkpointer takes over SQLite's WAL hook on the writing
-/// connection: past `background_frames` it wakes a thread of its own that checkpoints
-/// (PASSIVE: it never blocks the writer) through a second connection. Past `restart_frames`
-/// the thread follows that with a RESTART checkpoint, which holds writers back while it copies
-/// the few frames left, so that the next writer starts the log over (a writer that keeps
-/// committing always leaves new frames behind a passive run, and the log would only grow).
-/// With `writer_gate` the RESTART runs while holding the writer's own mutex (see Options).
+/// connection: once the log holds `background_frames` frames more than the thread last
+/// copied, it wakes a thread of its own that checkpoints (PASSIVE: it never blocks the
+/// writer) through a second connection. Past `restart_frames` the thread follows that with
+/// a RESTART checkpoint, which holds writers back while it copies the few frames left, so
+/// that the next writer starts the log over (a writer that keeps committing always leaves
+/// new frames behind a passive run, and the log would only grow). With `writer_gate` the
+/// RESTART runs while holding the writer's own mutex (see Options).
 /// Past `inline_frames` the writer checkpoints itself as SQLite would, so the WAL stays
 /// bounded even when the thread never gets the writer lock.
 ///
@@ -42,6 +43,9 @@ public:
         int background_frames = 16000;
         int restart_frames = 32000;  // past this, the thread also makes the next writer restart the log
         int inline_frames = 80000;
+        // Before the RESTART, passive runs repeat until at most this many frames are left to
+        // copy behind the gate (bounded; see Loop).
+        int restart_left_frames = 500;
         int nice = 10;  // the thread's nice value
         // Held around the RESTART checkpoint when set: the mutex behind which the process's
         // writing connection runs its transactions. The writer then waits on it for exactly as
@@ -75,6 +79,7 @@ private:
     Checkpointer(sqlite3* writer, sqlite3* own, Options options);
     static int OnCommit(void* self, sqlite3* db, const char* name, int frames);
     void Loop();
+    [[nodiscard]] int LogFrames() const;
 
     sqlite3* writer_;
     sqlite3* own_;
@@ -87,6 +92,8 @@ private:
     int background_effective_ = 0;
     int restarts_ = 0;
     int inline_runs_ = 0;
+    int log_frames_ = 0;  // frames in the log after the writer's latest commit
+    int copied_ = 0;      // frames of the current log the thread has copied (as of its last run)
     std::thread thread_;
 };
 

@@ -121,6 +121,29 @@ TEST(Checkpointer, UnderAWriterThatKeepsCommittingTheLogStillStartsOver) {
     // with no restart and a log of some 75 MB.
 }
 
+TEST(Checkpointer, TheThreadRunsOncePerBackgroundFramesNotOncePerCommit) {
+    test::TempDir dir;
+    const std::string path = dir.File("c.db");
+    auto db = OpenWithTable(path);
+    ASSERT_TRUE(db);
+    auto c = Checkpointer::Start(
+        path,
+        db->Raw(),
+        Checkpointer::Options{.background_frames = 50, .restart_frames = 1000000, .inline_frames = 1000000}
+    );
+    ASSERT_TRUE(c) << c.error().message;
+    // About 600 frames, one commit each, with the log never restarting: a run per 50 new
+    // frames is a dozen. Counting from the log's start instead woke the thread for every
+    // commit past the 50th.
+    CommitRows(*db, 600);
+    for (int i = 0; i < 300 && (*c)->BackgroundRuns() == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_GT((*c)->BackgroundEffective(), 0);
+    EXPECT_LE((*c)->BackgroundRuns(), 24);
+    c->reset();
+    EXPECT_EQ(CountRows(*db), 600);
+}
+
 TEST(Checkpointer, TheRestartWaitsForTheWriterGate) {
     test::TempDir dir;
     const std::string path = dir.File("c.db");
