@@ -128,6 +128,9 @@ void Checkpointer::Loop() {
         } else if (rc == SQLITE_OK && done >= 0) {
             copied_ = done;
         }
+        // Commits during the run asked for another one, counting from before it: ask again
+        // only if enough is left now (else every run was followed by one over a few frames).
+        if (rc == SQLITE_OK) wanted_ = wanted_ && log_frames_ - copied_ >= options_.background_frames;
         ++background_runs_;
         if (restarted) ++restarts_;
         if (rc == SQLITE_OK && done > 0) ++background_effective_;
