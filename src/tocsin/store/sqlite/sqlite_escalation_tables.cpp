@@ -488,17 +488,7 @@ Result<bool> EscalationTables::UseEscalationToken(const std::string& token_hash,
 }
 
 Result<std::vector<std::string>> EscalationTables::ListHeldBackIncidents(int limit) {
-    TOCSIN_ASSIGN(
-        s,
-        db_.Prepare(
-            "SELECT i.id FROM services s JOIN alert_incidents i ON i.service_id = s.id AND i.state = 'triggered' "
-            "WHERE s.escalation_policy_id IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM incident_escalations e WHERE e.incident_id = i.id) "
-            "AND EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = i.id AND a.state = 'triggered' "
-            "AND (a.silenced = 1 OR a.snoozed_until IS NOT NULL)) "
-            "ORDER BY i.created_at LIMIT ?1"
-        )
-    );
+    TOCSIN_ASSIGN(s, db_.Prepare(kHeldBackIncidentsSql));
     s->Bind(1, limit);
     return s->All<std::string>([](const Statement& r) { return r.Text(0); });
 }

@@ -11,6 +11,21 @@
 
 namespace tocsin::store::sqlite {
 
+/// Triggered incidents whose escalation a silence or a snooze held back (?1: at most). Each
+/// question is a seek: a silenced triggered alert of the incident in alerts_incident_state
+/// (incident, state, silenced), a snoozed one in the partial index alerts_snoozed (the `+`
+/// keeps SQLite from walking the incident's alerts instead). Asked as one "silenced OR
+/// snoozed" over the incident's triggered alerts, it read every one of them: every 5 s,
+/// 100-200 ms holding the store with 130,000 open alerts (intake p99 117 ms; 20 ms after).
+inline constexpr const char* kHeldBackIncidentsSql =
+    "SELECT i.id FROM services s JOIN alert_incidents i ON i.service_id = s.id AND i.state = 'triggered' "
+    "WHERE s.escalation_policy_id IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM incident_escalations e WHERE e.incident_id = i.id) "
+    "AND (EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = i.id AND a.state = 'triggered' AND a.silenced = 1) "
+    "OR EXISTS (SELECT 1 FROM alerts a WHERE a.snoozed_until IS NOT NULL AND a.state != 'resolved' "
+    "AND +a.state = 'triggered' AND +a.incident_id = i.id)) "
+    "ORDER BY i.created_at LIMIT ?1";
+
 class EscalationTables {
 public:
     explicit EscalationTables(Database& db) : db_(db) {}

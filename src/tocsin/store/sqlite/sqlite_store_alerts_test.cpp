@@ -2,6 +2,7 @@
 #include "test/support/temp_dir.hpp"
 #include "tocsin/store/sqlite/sqlite_alert_tables.hpp"
 #include "tocsin/store/sqlite/sqlite_db.hpp"
+#include "tocsin/store/sqlite/sqlite_escalation_tables.hpp"
 #include "tocsin/store/sqlite/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
@@ -119,6 +120,29 @@ TEST_F(SqliteAlertTablesTest, TheOpenAlertOfAKeyIsOneSeekHoweverLongItsHistory) 
     (*plan)->Reset();
     EXPECT_NE(detail.find("USING INDEX alerts_dedup_slot"), std::string::npos) << detail;
     EXPECT_NE(detail.find("<expr>=?"), std::string::npos) << detail;
+}
+
+TEST_F(SqliteAlertTablesTest, HeldBackEscalationsAreFoundWithoutReadingEveryAlertOfAnIncident) {
+    auto db = Database::Open(dir_.File("tocsin.db"));
+    ASSERT_TRUE(db);
+    auto plan = (*db)->Prepare(std::string("EXPLAIN QUERY PLAN ") + kHeldBackIncidentsSql);
+    ASSERT_TRUE(plan);
+    int alert_searches = 0;
+    for (;;) {
+        auto row = (*plan)->Step();
+        ASSERT_TRUE(row);
+        if (!*row) break;
+        const std::string detail = (*plan)->Text(3);
+        if (detail.find("SEARCH a ") == std::string::npos && detail.find("SCAN a") == std::string::npos) continue;
+        ++alert_searches;
+        // Either all three columns of alerts_incident_state, or the snoozed alerts alone.
+        const bool seek =
+            detail.find("alerts_incident_state (incident_id=? AND state=? AND silenced=?)") != std::string::npos;
+        const bool snoozed = detail.find("USING INDEX alerts_snoozed") != std::string::npos;
+        EXPECT_TRUE(seek || snoozed) << detail;
+    }
+    (*plan)->Reset();
+    EXPECT_EQ(alert_searches, 2);
 }
 
 TEST_F(SqliteAlertTablesTest, TheAlertLogIsAppendOnly) {
