@@ -87,10 +87,10 @@ int Checkpointer::OnCommit(void* self, sqlite3* db, const char* name, int frames
 
 void Checkpointer::Loop() {
     pthread_setname_np(pthread_self(), "wal-checkpoint");
-    // Background work: below the threads that answer requests when both want a core (2 cores
-    // shared with the load generator in the intake benchmark). Raising one's own nice value
-    // needs no privilege; a failure changes nothing else.
-    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), options_.nice);
+    // Options::nice (0 by default: the thread holds the writer's mutex during a RESTART, and
+    // a low priority then delays every writer). Raising one's own nice value needs no
+    // privilege; a failure changes nothing else.
+    if (options_.nice != 0) (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), options_.nice);
     for (;;) {
         {
             std::unique_lock lock(mu_);

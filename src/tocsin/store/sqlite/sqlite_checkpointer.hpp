@@ -22,7 +22,12 @@
 /// and the thread no longer takes a core from the ones answering requests. Doubled on
 /// 2026-12-06 (16,000 / 32,000 / 80,000 frames, a log of up to 128 MiB before it restarts):
 /// 18,656 and 18,314 events/s against 17,340 and 17,217 in alternating 8 s runs; four times
-/// the old bounds measured no better than twice.
+/// the old bounds measured no better than twice. Later that day the thread went back to
+/// nice 0: it holds the writer's mutex during the RESTART, and at nice 10 on two busy cores
+/// it got so little CPU there that a RESTART of a few hundred frames held intake for 22 ms
+/// (median; 5.9 ms at nice 0). Once the thread ran only per 16,000 new frames (6% of a core
+/// instead of 14%), nice 10 no longer measured faster: 20,497 / 22,422 events/s against
+/// 20,476 / 22,043 at nice 0 in alternating 15 s runs.
 #pragma once
 
 #include "tocsin/common/result.hpp"
@@ -46,7 +51,7 @@ public:
         // Before the RESTART, passive runs repeat until at most this many frames are left to
         // copy behind the gate (bounded; see Loop).
         int restart_left_frames = 500;
-        int nice = 10;  // the thread's nice value
+        int nice = 0;  // the thread's nice value (raised only: a lowered one needs privilege)
         // Held around the RESTART checkpoint when set: the mutex behind which the process's
         // writing connection runs its transactions. The writer then waits on it for exactly as
         // long as the RESTART takes, instead of polling SQLite's lock with growing sleeps (its
