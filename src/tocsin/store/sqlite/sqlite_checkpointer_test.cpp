@@ -133,9 +133,9 @@ TEST(Checkpointer, TheThreadRunsOncePerBackgroundFramesNotOncePerCommit) {
         Checkpointer::Options{.background_frames = 50, .restart_frames = 1000000, .inline_frames = 1000000}
     );
     ASSERT_TRUE(c) << c.error().message;
-    // 600 commits of a few frames each, and the log never restarts: one run per 50 new
-    // frames. Counting from the log's start instead woke the thread again for every commit
-    // past the 50th frame (a run per commit or two).
+    // 600 commits of a few frames each, no RESTART by the thread: one run per 50 new frames.
+    // Counting from the log's start instead woke the thread again for every commit past the
+    // 50th frame (a run per commit or two).
     const auto before = GatheringWalCounts().requested;
     CommitRows(*db, 600);
     for (int i = 0; i < 300 && (*c)->BackgroundRuns() == 0; ++i)
